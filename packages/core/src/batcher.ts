@@ -1,0 +1,65 @@
+/**
+ * Group commit: calls made while a flush is in flight are collected and written by the next flush,
+ * in one statement. An idle batcher flushes at once (on the next microtask, which gathers calls made
+ * in the same tick), so a lone call pays no added latency; under load, N concurrent calls cost one
+ * round trip instead of N. Measured with `npm run bench` (enqueue, 32 in flight).
+ */
+export class Batcher<I, O> {
+  #queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = []
+  #inFlight = 0
+  #scheduled = false
+  #idle: (() => void)[] = []
+
+  constructor(
+    private readonly run: (items: I[]) => Promise<O[]>,
+    private readonly options: { maxBatch?: number; concurrency?: number } = {},
+  ) {}
+
+  add(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.#queue.push({ item, resolve, reject })
+      this.#schedule()
+    })
+  }
+
+  get pending(): number {
+    return this.#queue.length + this.#inFlight
+  }
+
+  /** Resolves when everything added so far has been written (or failed). */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.push(resolve))
+  }
+
+  #schedule() {
+    if (this.#scheduled || this.#inFlight >= (this.options.concurrency ?? 1)) return
+    this.#scheduled = true
+    queueMicrotask(() => {
+      this.#scheduled = false
+      void this.#flush()
+    })
+  }
+
+  async #flush() {
+    if (this.#queue.length === 0) return this.#notifyIdle()
+    const batch = this.#queue.splice(0, this.options.maxBatch ?? 1000)
+    this.#inFlight++
+    try {
+      const results = await this.run(batch.map((b) => b.item))
+      batch.forEach((b, i) => b.resolve(results[i] as O))
+    } catch (err) {
+      for (const b of batch) b.reject(err)
+    } finally {
+      this.#inFlight--
+      if (this.#queue.length > 0) this.#schedule()
+      else this.#notifyIdle()
+    }
+  }
+
+  #notifyIdle() {
+    if (this.#queue.length > 0 || this.#inFlight > 0) return
+    const waiters = this.#idle.splice(0)
+    for (const w of waiters) w()
+  }
+}

@@ -1,0 +1,203 @@
+import type { Logger } from 'pino'
+import type { Db } from './db/db.ts'
+import { migrate } from './db/migrate.ts'
+import { PgAdapter } from './db/pg-adapter.ts'
+import { PgliteAdapter } from './db/pglite-adapter.ts'
+import { ConveyorError, ErrorCodes } from './errors.ts'
+import { EventBus, type JobEventListener } from './events/event-bus.ts'
+import type { EnqueueInput, ListFilter } from './jobs/input.ts'
+import type { Job } from './jobs/job.ts'
+import {
+  type BulkAction,
+  type EnqueueResult,
+  type JobList,
+  type JobStats,
+  JobStore,
+  type QueueInfo,
+  type Scope,
+  type StatsFilter,
+  type WorkerInfo,
+} from './jobs/job-store.ts'
+import type { JobStatus } from './jobs/states.ts'
+import { defaultLogger } from './logger.ts'
+import { Cleaner, CLEANER_DEFAULTS } from './maintenance/cleaner.ts'
+import { Maintenance } from './maintenance/maintenance.ts'
+import { Reaper, REAPER_DEFAULTS } from './maintenance/reaper.ts'
+import { type ConveyorOptions, parseOptions } from './options.ts'
+import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
+
+/**
+ * A Conveyor: jobs in PostgreSQL (or embedded PGlite), workers, maintenance and events.
+ *
+ * @example
+ *   const conveyor = await Conveyor.open()                      // ./.conveyor (PGlite)
+ *   const job = await conveyor.enqueue({ type: 'scan', payload: { url } })
+ *   const worker = conveyor.work({ scan: async (job, ctx) => ({ ok: true }) })
+ *   await worker.stop(); await conveyor.close()
+ */
+export class Conveyor {
+  readonly jobs: JobStore
+  readonly events: EventBus
+  readonly reaper: Reaper
+  readonly cleaner: Cleaner
+  readonly #workers = new Set<Worker>()
+  #maintenance: Maintenance | undefined
+  #closed: Promise<void> | undefined
+
+  private constructor(
+    readonly db: Db,
+    readonly schema: string,
+    readonly logger: Logger,
+    private readonly ownsDb: boolean,
+  ) {
+    const channel = `conveyor_${schema}` // a plain identifier: PGlite does not quote LISTEN channels
+    this.jobs = new JobStore(db, channel, schema)
+    this.events = new EventBus(db, channel, logger)
+    this.reaper = new Reaper(this.jobs, logger)
+    this.cleaner = new Cleaner(this.jobs, logger)
+  }
+
+  /** Opens the database (migrating it unless `migrate: false`) and starts maintenance. */
+  static async open(options: ConveyorOptions = {}): Promise<Conveyor> {
+    const o = parseOptions(options)
+    const logger = options.logger ?? defaultLogger(o.logLevel)
+    const db =
+      options.db ??
+      (o.databaseUrl
+        ? new PgAdapter({ connectionString: o.databaseUrl, max: o.poolSize, logger })
+        : await PgliteAdapter.open(o.dataDir))
+    const conveyor = new Conveyor(db, o.schema, logger, !options.db)
+    try {
+      if (o.migrate) await migrate(db, o.schema, logger)
+    } catch (err) {
+      await conveyor.close()
+      throw err
+    }
+    const m = options.maintenance ?? true
+    if (m !== false) {
+      const cfg = m === true ? {} : m
+      const cleaner = cfg.retentionMs ? new Cleaner(conveyor.jobs, logger, { retentionMs: cfg.retentionMs }) : conveyor.cleaner
+      conveyor.#maintenance = new Maintenance(
+        [
+          { name: 'reaper', service: conveyor.reaper, intervalMs: cfg.reaperIntervalMs ?? REAPER_DEFAULTS.intervalMs },
+          { name: 'cleaner', service: cleaner, intervalMs: cfg.cleanerIntervalMs ?? CLEANER_DEFAULTS.intervalMs },
+        ],
+        logger,
+      )
+      conveyor.#maintenance.start()
+    }
+    return conveyor
+  }
+
+  /** Enqueues one job and returns it (an earlier job with the same owner and idempotencyKey, if any). */
+  async enqueue<P = unknown>(input: EnqueueInput & { payload?: P }): Promise<Job<P>> {
+    this.#open()
+    return (await this.jobs.enqueue(input)).job as Job<P>
+  }
+
+  /** Enqueues many jobs in one round trip per 5000; all are validated before any is written. */
+  async enqueueMany(inputs: readonly EnqueueInput[]): Promise<Job[]> {
+    this.#open()
+    return (await this.jobs.enqueueMany(inputs)).map((r) => r.job)
+  }
+
+  /** Like enqueue, and says whether the job is an earlier one with the same idempotency key. */
+  submit(input: EnqueueInput): Promise<EnqueueResult> {
+    this.#open()
+    return this.jobs.enqueue(input)
+  }
+
+  /** One job with its attempt log, or null. */
+  getJob(id: string, scope?: Scope): Promise<Job | null> {
+    return this.jobs.get(id, scope)
+  }
+
+  listJobs(filter?: ListFilter, scope?: Scope): Promise<JobList> {
+    return this.jobs.list(filter, scope)
+  }
+
+  stats(filter?: StatsFilter, scope?: Scope): Promise<JobStats> {
+    return this.jobs.stats(filter, scope)
+  }
+
+  /** Pending → cancelled at once; running → its handler's signal fires and the job ends cancelled. */
+  cancel(id: string, scope?: Scope): Promise<Job> {
+    return this.jobs.cancel(id, scope)
+  }
+
+  /** Completed, failed or cancelled → pending, with attempts starting again at 0. */
+  retry(id: string, scope?: Scope): Promise<Job> {
+    return this.jobs.retry(id, scope)
+  }
+
+  /** Deletes one job that is not running. */
+  remove(id: string, scope?: Scope): Promise<void> {
+    return this.jobs.remove(id, scope)
+  }
+
+  purge(options?: { status?: JobStatus[]; olderThan?: Date | string }, scope?: Scope): Promise<number> {
+    return this.jobs.purge(options, scope)
+  }
+
+  bulk(action: BulkAction, scope?: Scope): Promise<number> {
+    return this.jobs.bulk(action, scope)
+  }
+
+  pauseQueue(name: string) {
+    return this.jobs.setQueuePaused(name, true)
+  }
+
+  resumeQueue(name: string) {
+    return this.jobs.setQueuePaused(name, false)
+  }
+
+  listQueues(): Promise<QueueInfo[]> {
+    return this.jobs.listQueues()
+  }
+
+  listWorkers(): Promise<WorkerInfo[]> {
+    return this.jobs.listWorkers()
+  }
+
+  /** Receives every job event (state changes and progress) of this schema, from any process. */
+  subscribe(listener: JobEventListener): Promise<() => void> {
+    return this.events.subscribe(listener)
+  }
+
+  /**
+   * Starts a worker running `handlers` (by job type) in this process.
+   *
+   * @example
+   *   const worker = conveyor.work({ scan: async (job, ctx) => { await ctx.progress(50); return { ok: 1 } } },
+   *     { concurrency: 10, queues: ['default'] })
+   */
+  work(handlers: Handlers, options: WorkerOptions = {}): Worker {
+    this.#open()
+    if (Object.keys(handlers).length === 0) throw new ConveyorError(ErrorCodes.invalidInput, 'work() needs at least one handler')
+    const worker = new Worker(this.jobs, this.events, handlers, options, this.logger.child({ component: 'worker' }))
+    this.#workers.add(worker)
+    const stop = worker.stop.bind(worker)
+    worker.stop = (o) => stop(o).finally(() => this.#workers.delete(worker))
+    return worker
+  }
+
+  /** The workers started by work() and not yet stopped. */
+  get workers(): readonly Worker[] {
+    return [...this.#workers]
+  }
+
+  /** Stops this instance's workers (gracefully) and maintenance, then closes the database. */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      await Promise.all([...this.#workers].map((w) => w.stop()))
+      await this.#maintenance?.stop()
+      await this.events.close()
+      if (this.ownsDb) await this.db.close()
+    })()
+    return this.#closed
+  }
+
+  #open() {
+    if (this.#closed) throw new ConveyorError(ErrorCodes.closed, 'this Conveyor is closed')
+  }
+}

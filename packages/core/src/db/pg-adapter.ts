@@ -1,0 +1,179 @@
+import pg from 'pg'
+import type { Logger } from 'pino'
+import type { Db, Queryable, Row } from './db.ts'
+
+const INT8_OID = 20
+const NUMERIC_OID = 1700
+
+/** pg returns int8 and numeric as strings (to be exact past 2^53); our counts and sums fit in a double. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => Number(v)
+    return pg.types.getTypeParser(oid, format as 'text')
+  },
+}
+
+export interface PgAdapterOptions {
+  connectionString: string
+  /** Pool size. 10 keeps claim, complete, heartbeat and API reads from queueing behind each other. */
+  max?: number
+  logger: Logger
+}
+
+export class PgAdapter implements Db {
+  readonly kind = 'postgres' as const
+  readonly #pool: pg.Pool
+  readonly #options: PgAdapterOptions
+  readonly #listeners = new Set<ListenConnection>()
+
+  constructor(options: PgAdapterOptions) {
+    this.#options = options
+    this.#pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.max ?? 10,
+      types,
+      application_name: 'conveyor',
+    })
+    // An idle client whose backend was terminated emits 'error' on the pool; without a handler Node
+    // would crash. The pool drops that client and opens a new one on the next query.
+    this.#pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection lost'))
+  }
+
+  async query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]> {
+    const result = await this.#pool.query(text, params as unknown[] | undefined)
+    return result.rows as T[]
+  }
+
+  async exec(text: string): Promise<void> {
+    await this.#pool.query(text)
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect()
+    let broken: unknown
+    try {
+      await client.query('BEGIN')
+      const tx: Queryable = {
+        query: async <R = Row>(text: string, params?: readonly unknown[]) =>
+          (await client.query(text, params as unknown[] | undefined)).rows as R[],
+        exec: async (text: string) => {
+          await client.query(text)
+        },
+      }
+      const value = await fn(tx)
+      await client.query('COMMIT')
+      return value
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK')
+      } catch (rollbackErr) {
+        broken = rollbackErr
+      }
+      throw err
+    } finally {
+      // A connection that failed to roll back is destroyed rather than returned in an unknown state.
+      client.release(broken instanceof Error ? broken : undefined)
+    }
+  }
+
+  async listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void) {
+    const conn = new ListenConnection(this.#options, channel, onPayload, onReconnect)
+    this.#listeners.add(conn)
+    await conn.start()
+    return async () => {
+      this.#listeners.delete(conn)
+      await conn.stop()
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#listeners].map((l) => l.stop()))
+    this.#listeners.clear()
+    await this.#pool.end()
+  }
+}
+
+/**
+ * A dedicated connection for LISTEN (a pooled one would be handed to other queries). When it is lost
+ * it reconnects with backoff and tells the subscriber, who must assume it missed notifications.
+ */
+class ListenConnection {
+  #client: pg.Client | undefined
+  #stopped = false
+  #reconnecting = false
+  #wake: (() => void) | undefined
+
+  constructor(
+    private readonly options: PgAdapterOptions,
+    private readonly channel: string,
+    private readonly onPayload: (payload: string) => void,
+    private readonly onReconnect?: () => void,
+  ) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.options.connectionString, types, application_name: 'conveyor-listen' })
+    client.on('notification', (msg) => {
+      if (msg.channel === this.channel && msg.payload !== undefined) this.onPayload(msg.payload)
+    })
+    client.on('error', (err) => {
+      this.options.logger.warn({ err, channel: this.channel }, 'LISTEN connection lost; reconnecting')
+      this.#reconnect(client)
+    })
+    client.on('end', () => this.#reconnect(client))
+    try {
+      await client.connect()
+      await client.query(`LISTEN ${pgIdent(this.channel)}`)
+    } catch (err) {
+      client.removeAllListeners()
+      client.on('error', () => {})
+      await client.end().catch(() => {})
+      throw err
+    }
+    this.#client = client
+  }
+
+  #reconnect(client: pg.Client) {
+    if (this.#stopped || this.#reconnecting || this.#client !== client) return
+    this.#reconnecting = true
+    this.#client = undefined
+    client.removeAllListeners()
+    client.on('error', () => {})
+    client.end().catch(() => {})
+    void (async () => {
+      for (let attempt = 0; !this.#stopped; attempt++) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(100 * 2 ** attempt, 5000))
+          this.#wake = () => {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        if (this.#stopped) return
+        try {
+          await this.start()
+          this.#reconnecting = false
+          this.onReconnect?.()
+          return
+        } catch (err) {
+          this.options.logger.warn({ err, channel: this.channel }, 'LISTEN reconnect failed; trying again')
+        }
+      }
+    })()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    this.#wake?.()
+    const client = this.#client
+    this.#client = undefined
+    if (client) {
+      client.removeAllListeners()
+      client.on('error', () => {})
+      await client.end().catch(() => {})
+    }
+  }
+}
+
+function pgIdent(name: string): string {
+  return '"' + name.replace(/"/g, '""') + '"'
+}

@@ -1,0 +1,114 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite'
+import type { Db, Queryable, Row } from './db.ts'
+import { lockDataDir } from './dir-lock.ts'
+
+export const MEMORY = 'memory://'
+
+/**
+ * Embedded PostgreSQL (PGlite, WebAssembly) persisted in a directory: `<dir>/pgdata` holds the
+ * database, `<dir>/conveyor.lock` says which process owns it.
+ *
+ * PGlite is a single connection in a single process, so this adapter:
+ *  - holds an exclusive lock on the directory (dir-lock.ts);
+ *  - creates a new database in `<dir>/pgdata.init-<pid>` and renames it into place, so a kill during
+ *    first-time setup never leaves a half-made `pgdata` that won't open;
+ *  - runs every statement and transaction one at a time through one queue (`#serial`), so a
+ *    transaction never interleaves with another caller's statements on the one connection;
+ *  - delivers NOTIFY in-process through PGlite's own listen().
+ * PGlite does not fsync: the store survives a process crash, not a power loss (see README).
+ */
+export class PgliteAdapter implements Db {
+  readonly kind = 'pglite' as const
+  #tail: Promise<unknown> = Promise.resolve()
+  #closed = false
+
+  private constructor(
+    private readonly pg: PGlite,
+    private readonly release: () => void,
+  ) {}
+
+  static async open(dataDir: string): Promise<PgliteAdapter> {
+    if (dataDir === MEMORY) {
+      const pg = await PGlite.create(MEMORY, { parsers: PARSERS })
+      return new PgliteAdapter(pg, () => {})
+    }
+    const dir = resolve(dataDir)
+    mkdirSync(dir, { recursive: true })
+    const release = lockDataDir(dir)
+    try {
+      const pgdata = join(dir, 'pgdata')
+      if (!existsSync(join(pgdata, 'PG_VERSION'))) {
+        // A pgdata without PG_VERSION is a first setup that was interrupted before the rename (only
+        // possible from versions that did not rename); it holds no data yet, so start it over.
+        rmSync(pgdata, { recursive: true, force: true })
+        const staging = join(dir, `pgdata.init-${process.pid}`)
+        rmSync(staging, { recursive: true, force: true })
+        const fresh = await PGlite.create(staging)
+        await fresh.close()
+        renameSync(staging, pgdata)
+      }
+      const pg = await PGlite.create(pgdata, { parsers: PARSERS })
+      return new PgliteAdapter(pg, release)
+    } catch (err) {
+      release()
+      throw err
+    }
+  }
+
+  /** Runs fn after everything queued before it has finished. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn, fn)
+    this.#tail = run.catch(() => {})
+    return run
+  }
+
+  query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.#serial(async () => (await this.pg.query<T>(text, params as unknown[] | undefined)).rows)
+  }
+
+  exec(text: string): Promise<void> {
+    return this.#serial(async () => {
+      await this.pg.exec(text)
+    })
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    return this.#serial(() =>
+      this.pg.transaction(async (t) => {
+        const tx: Queryable = {
+          query: async <R = Row>(text: string, params?: readonly unknown[]) =>
+            (await t.query<R>(text, params as unknown[] | undefined)).rows,
+          exec: async (text: string) => {
+            await t.exec(text)
+          },
+        }
+        return fn(tx)
+      }),
+    )
+  }
+
+  async listen(channel: string, onPayload: (payload: string) => void) {
+    const unlisten = await this.#serial(() => this.pg.listen(channel, onPayload))
+    return async () => {
+      if (!this.#closed) await this.#serial(() => unlisten())
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    try {
+      await this.#serial(() => this.pg.close())
+    } finally {
+      this.release()
+    }
+  }
+}
+
+/** int8 as a number, as the pg adapter returns it. */
+const PARSERS = {
+  [pgliteTypes.INT8]: (v: string) => Number(v),
+  [pgliteTypes.NUMERIC]: (v: string) => Number(v),
+}

@@ -1,0 +1,110 @@
+/**
+ * Every error Conveyor throws on purpose is a ConveyorError with a stable string `code`.
+ * The server maps codes to HTTP statuses in one place (see @conveyor/server); callers match on
+ * `code`, never on message text.
+ */
+export const ErrorCodes = {
+  /** Input failed validation; `details` names the field. */
+  invalidInput: 'invalid_input',
+  /** No such job (or the caller may not see it). */
+  jobNotFound: 'job_not_found',
+  /** The job's state does not allow the operation (see jobs/states.ts). */
+  invalidTransition: 'invalid_transition',
+  /** A worker acted on a job whose current attempt it does not hold. */
+  leaseLost: 'lease_lost',
+  /** Another process holds the embedded data directory. */
+  dataDirLocked: 'data_dir_locked',
+  /** The database could not be reached or answered with an unexpected error. */
+  database: 'database_error',
+  /** The Conveyor instance was closed. */
+  closed: 'closed',
+  /** No handler is registered for a job's type. */
+  noHandler: 'no_handler',
+  /** A handler ran past its job's timeoutMs. */
+  timeout: 'timeout',
+  /** A bad setting: flag, environment variable or option. */
+  config: 'config_error',
+} as const
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes]
+
+export class ConveyorError extends Error {
+  readonly code: ErrorCode
+  readonly details?: unknown
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = 'ConveyorError'
+    this.code = code
+    if (options.details !== undefined) this.details = options.details
+  }
+}
+
+/**
+ * Thrown by a handler to fail the job at once, without further attempts.
+ *
+ * @example
+ *   if (!payload.url) throw new PermanentError('payload.url is required')
+ */
+export class PermanentError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'PermanentError'
+  }
+}
+
+/** The error an attempt fails with when its handler runs past the job's timeoutMs. */
+export class TimeoutError extends Error {
+  constructor(timeoutMs: number) {
+    super(`handler did not finish within timeoutMs (${timeoutMs} ms)`)
+    this.name = 'TimeoutError'
+  }
+}
+
+/** The reason a handler's signal fires when its job is cancelled. */
+export class CancelledError extends Error {
+  constructor() {
+    super('job was cancelled')
+    this.name = 'CancelledError'
+  }
+}
+
+/** The reason a handler's signal fires when its worker stops before the handler finished. */
+export class ShutdownError extends Error {
+  constructor() {
+    super('worker is shutting down')
+    this.name = 'ShutdownError'
+  }
+}
+
+/** Plain, JSON-safe description of an error, as stored in a job's lastError and attempt log. */
+export interface ErrorInfo {
+  message: string
+  name: string
+  stack?: string
+  code?: string
+}
+
+export function describeError(err: unknown): ErrorInfo {
+  if (err instanceof Error) {
+    const info: ErrorInfo = { message: err.message, name: err.name }
+    if (err.stack) info.stack = err.stack.slice(0, 8000)
+    const code = (err as { code?: unknown }).code
+    if (typeof code === 'string') info.code = code
+    return info
+  }
+  return { message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err), name: 'Error' }
+}
+
+/**
+ * Translates PostgreSQL errors into ConveyorErrors, in this one place.
+ * 23514 check_violation and 22P02 invalid_text_representation come from input that slipped past
+ * validation; everything else is a database error.
+ */
+export function translatePgError(err: unknown): unknown {
+  if (err instanceof ConveyorError) return err
+  const code = (err as { code?: unknown } | null)?.code
+  const message = err instanceof Error ? err.message : String(err)
+  if (code === '23514' || code === '22P02' || code === '22003' || code === '22007' || code === '22008')
+    return new ConveyorError(ErrorCodes.invalidInput, message, { cause: err })
+  return err
+}

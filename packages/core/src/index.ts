@@ -1,0 +1,41 @@
+export { Conveyor } from './conveyor.ts'
+export type { ConveyorOptions } from './options.ts'
+export { MEMORY } from './db/pglite-adapter.ts'
+export { PgAdapter } from './db/pg-adapter.ts'
+export { PgliteAdapter } from './db/pglite-adapter.ts'
+export type { Db, Queryable } from './db/db.ts'
+export { migrate, loadMigrations } from './db/migrate.ts'
+export {
+  ConveyorError,
+  ErrorCodes,
+  type ErrorCode,
+  PermanentError,
+  TimeoutError,
+  CancelledError,
+  ShutdownError,
+  describeError,
+  type ErrorInfo,
+} from './errors.ts'
+export { JobStatus, JOB_STATUSES, FINAL_STATUSES, TRANSITIONS, canTransition, isJobStatus, type Transition } from './jobs/states.ts'
+export type { Job, AttemptLogEntry, Backoff } from './jobs/job.ts'
+export { enqueueInputSchema, listFilterSchema, LIMITS, type EnqueueInput, type ListFilter } from './jobs/input.ts'
+export {
+  JobStore,
+  isUuid,
+  type EnqueueResult,
+  type JobList,
+  type JobStats,
+  type StatsFilter,
+  type Scope,
+  type BulkAction,
+  type WorkerInfo,
+  type QueueInfo,
+  type Completion,
+  type Failure,
+  type ProgressUpdate,
+} from './jobs/job-store.ts'
+export type { JobEvent, JobEventListener } from './events/event-bus.ts'
+export { Worker, WORKER_DEFAULTS, type Handler, type Handlers, type JobContext, type WorkerOptions } from './worker/worker.ts'
+export { Reaper, REAPER_DEFAULTS } from './maintenance/reaper.ts'
+export { Cleaner, CLEANER_DEFAULTS, type Retention } from './maintenance/cleaner.ts'
+export { defaultLogger, type Logger } from './logger.ts'

@@ -1,0 +1,505 @@
+import { hostname } from 'node:os'
+import { v7 as uuidv7 } from 'uuid'
+import { Batcher } from '../batcher.ts'
+import type { Db } from '../db/db.ts'
+import { ConveyorError, ErrorCodes, type ErrorInfo, translatePgError } from '../errors.ts'
+import { type EnqueueInput, enqueueInputSchema, LIMITS, type ListFilter, listFilterSchema, parseInput } from './input.ts'
+import { type Job, toJob } from './job.ts'
+import { buildQueries, type Queries, type SortName } from './queries.ts'
+import { FINAL_STATUSES, type JobStatus, TRANSITIONS, type Transition } from './states.ts'
+
+export interface EnqueueResult {
+  job: Job
+  /** True when an earlier job with the same owner and idempotencyKey was returned instead. */
+  duplicate: boolean
+}
+
+/** Operations scoped to one owner (a user token) see and touch only that owner's jobs. */
+export interface Scope {
+  owner?: string | null
+}
+
+export interface JobList {
+  jobs: Job[]
+  /** How many jobs match the filter in all. */
+  count: number
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null
+}
+
+export interface JobStats {
+  pending: number
+  /** Of the pending: those whose runAt is still ahead. */
+  scheduled: number
+  running: number
+  completed: number
+  failed: number
+  cancelled: number
+  total: number
+}
+
+export interface StatsFilter {
+  queue?: string
+  type?: string
+  owner?: string
+  metadata?: Record<string, string | number | boolean>
+}
+
+export interface BulkAction {
+  action: 'retry' | 'cancel' | 'delete'
+  ids?: string[]
+  filter?: Omit<ListFilter, 'sort' | 'limit' | 'offset' | 'cursor'>
+}
+
+export interface ClaimOptions {
+  workerId: string
+  queues?: readonly string[] | null
+  types?: readonly string[] | null
+  limit: number
+  leaseMs: number
+}
+
+export interface Completion {
+  id: string
+  attempt?: number | null
+  result?: unknown
+}
+
+export interface Failure {
+  id: string
+  attempt?: number | null
+  error: ErrorInfo
+  retryable: boolean
+  outcome?: 'failed' | 'timeout' | 'cancelled'
+}
+
+export interface ProgressUpdate {
+  id: string
+  attempt?: number | null
+  progress: number
+  message?: string | null
+}
+
+type Row = Record<string, unknown>
+
+export interface WorkerInfo {
+  id: string
+  queues: string[]
+  types: string[]
+  concurrency: number
+  runningJobs: number
+  hostname: string | null
+  pid: number | null
+  startedAt: Date
+  lastSeenAt: Date
+}
+
+export interface QueueInfo {
+  name: string
+  paused: boolean
+  pending: number
+  running: number
+  completed: number
+  failed: number
+  cancelled: number
+  /** runAt of the oldest job ready to run, if any. */
+  oldestPendingAt: Date | null
+}
+
+/**
+ * The job operations over one schema. Each moves jobs by one transition of jobs/states.ts with a
+ * guarded statement, and explains a refused one (job_not_found or invalid_transition).
+ */
+export class JobStore {
+  readonly q: Queries
+  readonly #insertBatcher: Batcher<Row, EnqueueResult>
+
+  constructor(
+    private readonly db: Db,
+    readonly channel: string,
+    schema: string,
+  ) {
+    this.q = buildQueries(schema)
+    // Concurrent enqueue() calls share one INSERT (group commit); see batcher.ts.
+    this.#insertBatcher = new Batcher((rows) => this.#insertRows(rows), { maxBatch: 1000 })
+  }
+
+  /** Validates and enqueues one job; concurrent calls are written together. */
+  async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
+    const row = toInsertRow(parseInput(enqueueInputSchema, input, 'job'))
+    try {
+      return await this.#insertBatcher.add(row)
+    } catch (err) {
+      // A statement that failed for the whole batch is retried for this job alone, so one bad job
+      // never fails the others it happened to share a statement with.
+      if (err instanceof ConveyorError && err.code === ErrorCodes.invalidInput) {
+        const [one] = await this.#insertRows([row])
+        return one as EnqueueResult
+      }
+      throw err
+    }
+  }
+
+  /** Validates every job first (nothing is written if one is bad), then writes them in one statement per 5000. */
+  async enqueueMany(inputs: readonly EnqueueInput[]): Promise<EnqueueResult[]> {
+    if (inputs.length > LIMITS.batch)
+      throw new ConveyorError(ErrorCodes.invalidInput, `at most ${LIMITS.batch} jobs per batch (got ${inputs.length})`)
+    const rows = inputs.map((input, i) => toInsertRow(parseInput(enqueueInputSchema, input, `job at index ${i}`)))
+    const out: EnqueueResult[] = []
+    for (let i = 0; i < rows.length; i += 5000) out.push(...(await this.#insertRows(rows.slice(i, i + 5000))))
+    return out
+  }
+
+  async #insertRows(rows: Row[]): Promise<EnqueueResult[]> {
+    if (rows.length === 0) return []
+    const inserted = await this.#run<Row>(this.q.jobInsertMany, [JSON.stringify(rows), this.channel])
+    const byId = new Map(inserted.map((r) => [r.id as string, toJob(r)]))
+    const results: (EnqueueResult | undefined)[] = rows.map((r) => {
+      const job = byId.get(r.id as string)
+      return job ? { job, duplicate: false } : undefined
+    })
+    const missing = rows.flatMap((r, i) => (results[i] ? [] : [{ i, owner: r.owner ?? null, idempotency_key: r.idempotency_key }]))
+    if (missing.length > 0) {
+      const existing = await this.#run<Row>(this.q.jobGetByIdempotencyKeys, [JSON.stringify(missing)])
+      const byKey = new Map(existing.map((r) => [keyOf(r.owner, r.idempotency_key), toJob(r)]))
+      const retry: Row[] = []
+      for (const m of missing) {
+        const job = byKey.get(keyOf(m.owner, m.idempotency_key))
+        if (job) results[m.i] = { job, duplicate: true }
+        else retry.push(rows[m.i] as Row) // the holder of the key was deleted in between: insert again
+      }
+      if (retry.length > 0) {
+        const again = await this.#insertRows(retry)
+        let k = 0
+        for (let i = 0; i < results.length; i++) if (!results[i]) results[i] = again[k++]
+      }
+    }
+    return results as EnqueueResult[]
+  }
+
+  async get(id: string, scope: Scope = {}): Promise<Job | null> {
+    if (!isUuid(id)) return null
+    const [row] = await this.#run<Row>(this.q.jobGet, [id, scope.owner ?? null])
+    return row ? toJob(row) : null
+  }
+
+  async list(filter: ListFilter = {}, scope: Scope = {}): Promise<JobList> {
+    const f = parseInput(listFilterSchema, filter, 'list filter')
+    const sort: SortName = f.sort ?? 'newest'
+    const limit = f.limit ?? 50
+    let cursor: { t: string; p: number; id: string } | null = null
+    if (f.cursor) cursor = decodeCursor(f.cursor)
+    const where = filterParams(f, scope)
+    const [rows, countRows] = await Promise.all([
+      this.#run<Row>(this.q.jobList(sort), [
+        ...where,
+        limit + 1,
+        cursor ? 0 : (f.offset ?? 0),
+        cursor ? JSON.stringify(cursor) : null,
+      ]),
+      this.#run<{ n: number }>(this.q.jobCount, where),
+    ])
+    const more = rows.length > limit
+    const jobs = rows.slice(0, limit).map(toJob)
+    const last = jobs.at(-1)
+    return {
+      jobs,
+      count: countRows[0]?.n ?? 0,
+      nextCursor: more && last ? encodeCursor(sort, last) : null,
+    }
+  }
+
+  async stats(filter: StatsFilter = {}, scope: Scope = {}): Promise<JobStats> {
+    const rows = await this.#run<{ status: JobStatus; n: number; scheduled: number }>(
+      this.q.jobStats,
+      filterParams({ ...filter }, scope),
+    )
+    const stats: JobStats = { pending: 0, scheduled: 0, running: 0, completed: 0, failed: 0, cancelled: 0, total: 0 }
+    for (const r of rows) {
+      stats[r.status] = r.n
+      stats.total += r.n
+      stats.scheduled += r.scheduled
+    }
+    return stats
+  }
+
+  async cancel(id: string, scope: Scope = {}): Promise<Job> {
+    return this.#transition('cancel', id, scope, this.q.jobCancel)
+  }
+
+  async retry(id: string, scope: Scope = {}): Promise<Job> {
+    return this.#transition('retry', id, scope, this.q.jobRetry)
+  }
+
+  async remove(id: string, scope: Scope = {}): Promise<void> {
+    if (isUuid(id)) {
+      const rows = await this.#run(this.q.jobDelete, [id, scope.owner ?? null])
+      if (rows.length > 0) return
+    }
+    await this.#explain('remove', id, scope)
+  }
+
+  /** Deletes finished jobs (by default the completed ones), optionally only those finished before olderThan. */
+  async purge(options: { status?: JobStatus[]; olderThan?: Date | string } = {}, scope: Scope = {}): Promise<number> {
+    const status = options.status ?? ['completed']
+    const bad = status.filter((s) => !(TRANSITIONS.remove.from as readonly string[]).includes(s))
+    if (bad.length > 0)
+      throw new ConveyorError(ErrorCodes.invalidInput, `cannot purge ${bad.join(', ')} jobs: running jobs must be cancelled first`, {
+        details: [{ path: 'status', message: `not purgeable: ${bad.join(', ')}` }],
+      })
+    const olderThan = options.olderThan === undefined ? null : toDate(options.olderThan, 'olderThan')
+    const [row] = await this.#run<{ n: number }>(this.q.jobPurge, [...filterParams({ status }, scope), olderThan])
+    return row?.n ?? 0
+  }
+
+  /** Retry, cancel or delete many jobs, chosen by ids, by a filter, or both (ids within the filter). */
+  async bulk(action: BulkAction, scope: Scope = {}): Promise<number> {
+    if (!action.ids && !action.filter)
+      throw new ConveyorError(ErrorCodes.invalidInput, 'a bulk action needs ids or a filter (use filter: {} for every job)')
+    const filter = parseInput(listFilterSchema, action.filter ?? {}, 'bulk filter')
+    const ids = action.ids ? action.ids.filter(isUuid) : null
+    const params = [...filterParams(filter, scope), ids]
+    if (action.action === 'delete') {
+      const [row] = await this.#run<{ n: number }>(this.q.jobBulkDelete, params)
+      return row?.n ?? 0
+    }
+    const sql = action.action === 'retry' ? this.q.jobBulkRetry : this.q.jobBulkCancel
+    return (await this.#run(sql, [...params, this.channel])).length
+  }
+
+  // ---- the worker's side: claim, heartbeat, progress, complete, fail, release, all fenced ----
+
+  async claim(o: ClaimOptions): Promise<Job[]> {
+    const rows = await this.#run<Row>(this.q.jobClaim, [
+      o.workerId,
+      o.queues ?? null,
+      o.types ?? null,
+      o.limit,
+      o.leaseMs,
+      this.channel,
+    ])
+    return rows.map(toJob)
+  }
+
+  /** Returns, for each job still held, whether a cancel was asked; jobs missing from it were lost. */
+  async heartbeat(workerId: string, jobs: { id: string; attempt?: number | null }[], leaseMs: number) {
+    if (jobs.length === 0) return new Map<string, boolean>()
+    const rows = await this.#run<{ id: string; cancel_requested: boolean }>(this.q.jobHeartbeat, [
+      workerId,
+      jobs.map((j) => j.id),
+      jobs.map((j) => j.attempt ?? null),
+      leaseMs,
+    ])
+    return new Map(rows.map((r) => [r.id, r.cancel_requested]))
+  }
+
+  /** Returns the ids whose progress was written (the others are no longer held by this worker). */
+  async progress(workerId: string, updates: ProgressUpdate[]): Promise<Set<string>> {
+    if (updates.length === 0) return new Set()
+    const rows = await this.#run<{ id: string }>(this.q.jobProgressMany, [workerId, JSON.stringify(updates), this.channel])
+    return new Set(rows.map((r) => r.id))
+  }
+
+  /** Returns the ids completed; any other was not held by this worker's current attempt (fenced out). */
+  async complete(workerId: string, completions: Completion[]): Promise<Set<string>> {
+    if (completions.length === 0) return new Set()
+    const input = completions.map((c) => ({ id: c.id, attempt: c.attempt ?? null, result: c.result ?? null }))
+    const rows = await this.#run<{ id: string }>(this.q.jobCompleteMany, [workerId, JSON.stringify(input), this.channel])
+    return new Set(rows.map((r) => r.id))
+  }
+
+  /** Returns each failed job's new status (pending to retry, failed, cancelled) by id. */
+  async fail(workerId: string, failures: Failure[]): Promise<Map<string, JobStatus>> {
+    if (failures.length === 0) return new Map()
+    const input = failures.map((f) => ({
+      id: f.id,
+      attempt: f.attempt ?? null,
+      error: f.error,
+      retryable: f.retryable,
+      outcome: f.outcome ?? 'failed',
+    }))
+    const rows = await this.#run<{ id: string; status: JobStatus }>(this.q.jobFailMany, [workerId, JSON.stringify(input), this.channel])
+    return new Map(rows.map((r) => [r.id, r.status]))
+  }
+
+  async release(workerId: string, ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0
+    return (await this.#run(this.q.jobRelease, [workerId, ids, this.channel])).length
+  }
+
+  /** Fetches one job for the worker's side (after a fenced update was refused, to say why). */
+  async status(id: string, scope: Scope = {}): Promise<JobStatus | null> {
+    if (!isUuid(id)) return null
+    const [row] = await this.#run<{ status: JobStatus }>(this.q.jobStatusGet, [id, scope.owner ?? null])
+    return row?.status ?? null
+  }
+
+  // ---- maintenance ----
+
+  /** Ends the attempts of up to `limit` running jobs whose lease ran out; returns how many. */
+  async reapExpired(limit: number): Promise<number> {
+    return (await this.#run(this.q.jobReapExpired, [limit, this.channel])).length
+  }
+
+  async deleteFinished(status: 'completed' | 'failed' | 'cancelled', olderThanMs: number, limit: number): Promise<number> {
+    const [row] = await this.#run<{ n: number }>(this.q.jobDeleteFinished, [status, olderThanMs, limit])
+    return row?.n ?? 0
+  }
+
+  async forgetStaleWorkers(olderThanMs: number): Promise<void> {
+    await this.#run(this.q.workerDeleteStale, [olderThanMs])
+  }
+
+  // ---- workers and queues ----
+
+  async registerWorker(w: { id: string; queues: readonly string[] | null; types: readonly string[] | null; concurrency: number; running: number }) {
+    await this.#run(this.q.workerUpsert, [w.id, w.queues ?? [], w.types ?? [], w.concurrency, w.running, hostname(), process.pid])
+  }
+
+  async unregisterWorker(id: string) {
+    await this.#run(this.q.workerDelete, [id])
+  }
+
+  /** Workers whose last heartbeat is younger than `seenWithinMs` (default 60 s). */
+  async listWorkers(seenWithinMs = 60_000): Promise<WorkerInfo[]> {
+    const rows = await this.#run<Row>(this.q.workerListLive, [seenWithinMs])
+    return rows.map((r) => ({
+      id: r.id as string,
+      queues: r.queues as string[],
+      types: r.types as string[],
+      concurrency: r.concurrency as number,
+      runningJobs: r.running_jobs as number,
+      hostname: (r.hostname as string | null) ?? null,
+      pid: (r.pid as number | null) ?? null,
+      startedAt: r.started_at as Date,
+      lastSeenAt: r.last_seen_at as Date,
+    }))
+  }
+
+  async setQueuePaused(name: string, paused: boolean): Promise<{ name: string; paused: boolean }> {
+    if (typeof name !== 'string' || name.length < 1 || name.length > LIMITS.name)
+      throw new ConveyorError(ErrorCodes.invalidInput, `queue name must be 1 to ${LIMITS.name} characters`)
+    const [row] = await this.#run<{ name: string; paused: boolean }>(this.q.queueSetPaused, [name, paused])
+    return row as { name: string; paused: boolean }
+  }
+
+  async listQueues(): Promise<QueueInfo[]> {
+    const rows = await this.#run<{ name: string; paused: boolean; counts: Record<string, number>; oldest_pending_at: Date | null }>(
+      this.q.queueList,
+      [],
+    )
+    return rows.map((r) => ({
+      name: r.name,
+      paused: r.paused,
+      pending: r.counts.pending ?? 0,
+      running: r.counts.running ?? 0,
+      completed: r.counts.completed ?? 0,
+      failed: r.counts.failed ?? 0,
+      cancelled: r.counts.cancelled ?? 0,
+      oldestPendingAt: r.oldest_pending_at,
+    }))
+  }
+
+  async #transition(t: Transition, id: string, scope: Scope, sql: string): Promise<Job> {
+    if (isUuid(id)) {
+      const [row] = await this.#run<Row>(sql, [id, scope.owner ?? null, this.channel])
+      if (row) return toJob(row)
+    }
+    return this.#explain(t, id, scope)
+  }
+
+  /** A guarded statement changed nothing: say whether the job is missing or in the wrong state. */
+  async #explain(t: Transition, id: string, scope: Scope): Promise<never> {
+    const status = await this.status(id, scope)
+    if (status === null) throw new ConveyorError(ErrorCodes.jobNotFound, `job ${id} not found`)
+    const allowed = TRANSITIONS[t].from.join(', ')
+    throw new ConveyorError(
+      ErrorCodes.invalidTransition,
+      `cannot ${t} job ${id}: it is ${status}${t === 'remove' && status === 'running' ? ' (cancel it first)' : ''}; ${t} applies to ${allowed} jobs`,
+      { details: { status, allowed: TRANSITIONS[t].from } },
+    )
+  }
+
+  async #run<T>(sql: string, params: unknown[]): Promise<T[]> {
+    try {
+      return await this.db.query<T>(sql, params)
+    } catch (err) {
+      throw translatePgError(err)
+    }
+  }
+}
+
+type ParsedEnqueue = ReturnType<typeof enqueueInputSchema.parse>
+
+function toInsertRow(v: ParsedEnqueue): Row {
+  return {
+    id: uuidv7(),
+    queue: v.queue ?? null,
+    type: v.type,
+    name: v.name ?? null,
+    payload: v.payload === undefined ? null : v.payload,
+    priority: v.priority ?? null,
+    run_at: v.runAt === undefined ? null : new Date(v.runAt).toISOString(),
+    delay_ms: v.delayMs ?? null,
+    max_attempts: v.maxAttempts ?? null,
+    timeout_ms: v.timeoutMs ?? null,
+    backoff: v.backoff ?? null,
+    idempotency_key: v.idempotencyKey ?? null,
+    owner: v.owner ?? null,
+    source: v.source ?? null,
+    metadata: v.metadata ?? null,
+  }
+}
+
+type ParsedFilter = ReturnType<typeof listFilterSchema.parse>
+
+/** The eight parameters of queries.ts's filterWhere, in order. A scope's owner overrides the filter's. */
+function filterParams(f: Partial<ParsedFilter>, scope: Scope): unknown[] {
+  const status = f.status === undefined ? null : Array.isArray(f.status) ? f.status : [f.status]
+  const owner = scope.owner ?? f.owner ?? null
+  return [
+    status && status.length > 0 ? status : null,
+    f.type ?? null,
+    f.queue ?? null,
+    owner,
+    f.q ? `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null,
+    f.createdAfter ? toDate(f.createdAfter, 'createdAfter') : null,
+    f.createdBefore ? toDate(f.createdBefore, 'createdBefore') : null,
+    f.metadata ? JSON.stringify(f.metadata) : null,
+  ]
+}
+
+function encodeCursor(sort: SortName, job: Job): string {
+  const t = (sort === 'queue' ? job.runAt : job.createdAt).toISOString()
+  return Buffer.from(JSON.stringify({ t, p: job.priority, id: job.id })).toString('base64url')
+}
+
+function decodeCursor(cursor: string): { t: string; p: number; id: string } {
+  try {
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: string; p: number; id: string }
+    if (typeof c.t === 'string' && typeof c.p === 'number' && isUuid(c.id) && !Number.isNaN(Date.parse(c.t))) return c
+  } catch {
+    // fall through to the error below
+  }
+  throw new ConveyorError(ErrorCodes.invalidInput, 'invalid cursor: pass the nextCursor of a previous page', {
+    details: [{ path: 'cursor', message: 'not a cursor this server issued' }],
+  })
+}
+
+function toDate(value: Date | string, field: string): Date {
+  const d = value instanceof Date ? value : new Date(value)
+  if (Number.isNaN(d.getTime()))
+    throw new ConveyorError(ErrorCodes.invalidInput, `${field} is not a valid date`, { details: [{ path: field, message: 'invalid date' }] })
+  return d
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID_RE.test(value)
+}
+
+function keyOf(owner: unknown, key: unknown): string {
+  return JSON.stringify([owner ?? null, key])
+}
+
+export { FINAL_STATUSES }

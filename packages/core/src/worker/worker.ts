@@ -1,0 +1,390 @@
+import { hostname } from 'node:os'
+import type { Logger } from 'pino'
+import { v7 as uuidv7 } from 'uuid'
+import { Batcher } from '../batcher.ts'
+import { CancelledError, describeError, PermanentError, ShutdownError, TimeoutError } from '../errors.ts'
+import type { EventBus } from '../events/event-bus.ts'
+import type { Job } from '../jobs/job.ts'
+import type { Completion, Failure, JobStore, ProgressUpdate } from '../jobs/job-store.ts'
+
+/** What a handler gets beside its job. */
+export interface JobContext {
+  /** Fires on cancel, timeout, lost lease and shutdown; `signal.reason` says which. */
+  signal: AbortSignal
+  /** Reports progress (0–100) and an optional message. Writes are coalesced; await it to know it was written. */
+  progress(percent: number, message?: string): Promise<void>
+  /** A structured logger bound to this job and attempt. */
+  log: Logger
+  /** This attempt's number, from 1. */
+  attempt: number
+  workerId: string
+}
+
+export type Handler<P = any, R = unknown> = (job: Job<P>, ctx: JobContext) => Promise<R> | R
+export type Handlers = Record<string, Handler>
+
+export interface WorkerOptions {
+  /** Jobs run at once by this worker. Default 10. */
+  concurrency?: number
+  /** Queues to take jobs from. Default ["default"]. */
+  queues?: string[]
+  /** How often to look for jobs when no notification came. Default 1000 ms. */
+  pollIntervalMs?: number
+  /** Lease taken per claimed job; renewed every leaseMs / 3. Default 30000 ms. */
+  leaseMs?: number
+  /** How long stop() lets running handlers finish before aborting them. Default 10000 ms. */
+  gracefulStopMs?: number
+  /** Minimum time between two progress writes of this worker. Default 250 ms. */
+  progressIntervalMs?: number
+  /** A name for this worker, unique among live workers. Default host:pid:random. */
+  id?: string
+}
+
+export const WORKER_DEFAULTS = {
+  concurrency: 10,
+  queues: ['default'],
+  pollIntervalMs: 1000,
+  leaseMs: 30_000,
+  gracefulStopMs: 10_000,
+  progressIntervalMs: 250,
+} as const
+
+interface Running {
+  job: Job
+  controller: AbortController
+  /** Resolves with why the attempt ended early (cancel, timeout, lease lost, shutdown). */
+  interrupted: Promise<Error>
+  interrupt(reason: Error): void
+  settled: Promise<void>
+}
+
+class LeaseLostError extends Error {
+  constructor() {
+    super('this worker no longer holds the job: its lease expired and the job was taken over')
+    this.name = 'LeaseLostError'
+  }
+}
+
+/**
+ * Runs handlers for claimed jobs. One loop claims batches with FOR UPDATE SKIP LOCKED whenever
+ * slots are free and something may be waiting: a NOTIFY of a new pending job, a finished job, or the
+ * poll timer (the backstop for a lost notification). Completions, failures and progress of all
+ * running jobs are written in shared statements (group commit), each fenced on this worker's id and
+ * the attempt number, so a worker that lost its lease changes nothing.
+ */
+export class Worker {
+  readonly id: string
+  readonly #o: Required<Omit<WorkerOptions, 'id'>>
+  readonly #running = new Map<string, Running>()
+  readonly #types: string[]
+  #claiming = false
+  #again = false
+  #stopping = false
+  #stopped: Promise<void> | undefined
+  #timers: NodeJS.Timeout[] = []
+  #unsubscribe: (() => void) | undefined
+  #claimErrors = 0
+  readonly #completer: Batcher<Completion, boolean>
+  readonly #failer: Batcher<Failure, string | undefined>
+  readonly #progressPending = new Map<string, ProgressUpdate & { waiters: (() => void)[] }>()
+  #progressTimer: NodeJS.Timeout | undefined
+  #lastProgressFlush = 0
+  #started: Promise<void>
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly events: EventBus,
+    private readonly handlers: Handlers,
+    options: WorkerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.id = options.id ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`
+    this.#o = {
+      concurrency: options.concurrency ?? WORKER_DEFAULTS.concurrency,
+      queues: options.queues ?? [...WORKER_DEFAULTS.queues],
+      pollIntervalMs: options.pollIntervalMs ?? WORKER_DEFAULTS.pollIntervalMs,
+      leaseMs: options.leaseMs ?? WORKER_DEFAULTS.leaseMs,
+      gracefulStopMs: options.gracefulStopMs ?? WORKER_DEFAULTS.gracefulStopMs,
+      progressIntervalMs: options.progressIntervalMs ?? WORKER_DEFAULTS.progressIntervalMs,
+    }
+    this.#types = Object.keys(handlers)
+    this.#completer = new Batcher((items) => this.#retrying('complete', () => this.#writeCompletions(items)), { maxBatch: 500 })
+    this.#failer = new Batcher((items) => this.#retrying('fail', () => this.#writeFailures(items)), { maxBatch: 500 })
+    this.#started = this.#start()
+  }
+
+  /** Resolves once the worker listens for new jobs and has made its first claim. */
+  ready(): Promise<void> {
+    return this.#started
+  }
+
+  get runningCount(): number {
+    return this.#running.size
+  }
+
+  async #start() {
+    try {
+      this.#unsubscribe = await this.events.subscribe((e) => {
+        if (e.status === 'pending' && this.#o.queues.includes(e.queue) && this.#types.includes(e.type)) this.nudge()
+        else if (e.cancelRequested && e.status === 'running') this.#running.get(e.id)?.interrupt(new CancelledError())
+      })
+    } catch (err) {
+      this.logger.warn({ err }, 'could not LISTEN for job events; polling only until the database answers')
+    }
+    this.#timers.push(setInterval(() => this.nudge(), this.#o.pollIntervalMs))
+    this.#timers.push(setInterval(() => void this.#heartbeat(), Math.max(10, Math.floor(this.#o.leaseMs / 3))))
+    await this.#register().catch((err) => this.logger.warn({ err }, 'could not register worker'))
+    this.nudge()
+  }
+
+  /** Asks the claim loop to look for jobs now. */
+  nudge(): void {
+    if (this.#stopping) return
+    if (this.#claiming) {
+      this.#again = true
+      return
+    }
+    void this.#claimLoop()
+  }
+
+  async #claimLoop() {
+    this.#claiming = true
+    try {
+      do {
+        this.#again = false
+        const free = this.#o.concurrency - this.#running.size
+        if (free <= 0 || this.#stopping) break
+        const jobs = await this.store.claim({
+          workerId: this.id,
+          queues: this.#o.queues,
+          types: this.#types,
+          limit: free,
+          leaseMs: this.#o.leaseMs,
+        })
+        this.#claimErrors = 0
+        for (const job of jobs) this.#run(job)
+        if (jobs.length === free) this.#again = true
+      } while (this.#again && !this.#stopping)
+    } catch (err) {
+      this.#claimErrors++
+      this.logger.warn({ err, attempt: this.#claimErrors }, 'claiming jobs failed; retrying')
+      const t = setTimeout(() => this.nudge(), Math.min(50 * 2 ** this.#claimErrors, 5000))
+      this.#timers.push(t)
+    } finally {
+      this.#claiming = false
+    }
+  }
+
+  #run(job: Job) {
+    const controller = new AbortController()
+    let interrupt!: (reason: Error) => void
+    const interrupted = new Promise<Error>((resolve) => {
+      interrupt = (reason) => {
+        if (controller.signal.aborted) return
+        controller.abort(reason)
+        resolve(reason)
+      }
+    })
+    const entry: Running = { job, controller, interrupted, interrupt, settled: Promise.resolve() }
+    this.#running.set(job.id, entry)
+    entry.settled = this.#execute(entry).finally(() => {
+      this.#running.delete(job.id)
+      this.nudge()
+    })
+  }
+
+  async #execute(entry: Running) {
+    const { job, controller } = entry
+    const log = this.logger.child({ jobId: job.id, type: job.type, attempt: job.attempts })
+    const timer = job.timeoutMs ? setTimeout(() => entry.interrupt(new TimeoutError(job.timeoutMs!)), job.timeoutMs) : undefined
+    const ctx: JobContext = {
+      signal: controller.signal,
+      progress: (percent, message) => this.#progress(job, percent, message),
+      log,
+      attempt: job.attempts,
+      workerId: this.id,
+    }
+    const handler = this.handlers[job.type]
+    type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
+    const run: Promise<Outcome> = handler
+      ? Promise.resolve()
+          .then(() => handler(job, ctx))
+          .then(
+            (result) => ({ ok: true as const, result }),
+            (error: unknown) => ({ ok: false as const, error }),
+          )
+      : Promise.resolve({ ok: false as const, error: new PermanentError(`no handler for job type "${job.type}"`) })
+    // The attempt ends when the handler settles or when its signal fires, whichever is first: a
+    // handler that ignores its signal cannot hold a cancelled or timed-out job.
+    const outcome = await Promise.race([run, entry.interrupted.then((error) => ({ ok: false as const, error, interrupted: true }))])
+    if (timer) clearTimeout(timer)
+    try {
+      if (outcome.ok) {
+        const done = await this.#completer.add({ id: job.id, attempt: job.attempts, result: jsonSafe(outcome.result) })
+        if (!done) log.warn('job completed but its lease was lost; the result was discarded')
+        return
+      }
+      const error = outcome.error
+      if (error instanceof LeaseLostError) return log.warn('stopped a job whose lease was lost')
+      if (error instanceof ShutdownError) {
+        await this.store.release(this.id, [job.id])
+        return log.info('handed job back on shutdown')
+      }
+      const failure: Failure = {
+        id: job.id,
+        attempt: job.attempts,
+        error: describeError(error),
+        retryable: !(error instanceof PermanentError) && !(error instanceof CancelledError),
+        outcome: error instanceof TimeoutError ? 'timeout' : error instanceof CancelledError ? 'cancelled' : 'failed',
+      }
+      const status = await this.#failer.add(failure)
+      if (status === undefined) log.warn({ err: error }, 'job failed but its lease was lost')
+      else log.info({ err: error, status }, 'attempt failed')
+    } catch (err) {
+      log.error({ err }, 'could not record the end of an attempt; the reaper will retry the job when its lease ends')
+    }
+  }
+
+  #progress(job: Job, percent: number, message?: string): Promise<void> {
+    if (!Number.isFinite(percent)) return Promise.reject(new TypeError('progress must be a number from 0 to 100'))
+    const progress = Math.max(0, Math.min(100, Math.round(percent)))
+    return new Promise((resolve) => {
+      const prev = this.#progressPending.get(job.id)
+      const waiters = prev?.waiters ?? []
+      waiters.push(resolve)
+      this.#progressPending.set(job.id, {
+        id: job.id,
+        attempt: job.attempts,
+        progress,
+        message: message === undefined ? (prev?.message ?? null) : message.slice(0, 1000),
+        waiters,
+      })
+      if (!this.#progressTimer) {
+        const wait = Math.max(0, this.#lastProgressFlush + this.#o.progressIntervalMs - Date.now())
+        this.#progressTimer = setTimeout(() => void this.#flushProgress(), wait)
+      }
+    })
+  }
+
+  async #flushProgress() {
+    this.#progressTimer = undefined
+    this.#lastProgressFlush = Date.now()
+    const batch = [...this.#progressPending.values()]
+    this.#progressPending.clear()
+    if (batch.length === 0) return
+    try {
+      await this.store.progress(
+        this.id,
+        batch.map(({ waiters: _, ...u }) => u),
+      )
+    } catch (err) {
+      this.logger.warn({ err }, 'could not write progress')
+    }
+    for (const b of batch) for (const w of b.waiters) w()
+  }
+
+  async #heartbeat() {
+    const held = [...this.#running.values()].filter((r) => !r.controller.signal.aborted)
+    try {
+      const alive = await this.store.heartbeat(
+        this.id,
+        held.map((r) => ({ id: r.job.id, attempt: r.job.attempts })),
+        this.#o.leaseMs,
+      )
+      for (const r of held) {
+        const cancel = alive.get(r.job.id)
+        if (cancel === undefined) {
+          // Gone from the running set, or ended meanwhile by this worker: only a still-running one lost its lease.
+          if (this.#running.get(r.job.id) === r) r.interrupt(new LeaseLostError())
+        } else if (cancel) r.interrupt(new CancelledError())
+      }
+      await this.#register()
+    } catch (err) {
+      this.logger.warn({ err }, 'heartbeat failed; will retry')
+    }
+  }
+
+  #register() {
+    return this.store.registerWorker({
+      id: this.id,
+      queues: this.#o.queues,
+      types: this.#types,
+      concurrency: this.#o.concurrency,
+      running: this.#running.size,
+    })
+  }
+
+  async #writeCompletions(items: Completion[]): Promise<boolean[]> {
+    const done = await this.store.complete(this.id, items)
+    return items.map((c) => done.has(c.id))
+  }
+
+  async #writeFailures(items: Failure[]): Promise<(string | undefined)[]> {
+    const done = await this.store.fail(this.id, items)
+    return items.map((f) => done.get(f.id))
+  }
+
+  /**
+   * Retries a write the database refused for a reason of its own (a restart, a lost connection).
+   * The writes are fenced, so writing one twice changes nothing the second time. Gives up once the
+   * lease has surely run out, as the reaper owns the job by then.
+   */
+  async #retrying<T>(what: string, write: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.#o.leaseMs
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await write()
+      } catch (err) {
+        if (Date.now() > deadline || isInputError(err)) throw err
+        this.logger.warn({ err, attempt }, `${what} write failed; retrying`)
+        await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)))
+      }
+    }
+  }
+
+  /**
+   * Stops claiming, lets running handlers finish for up to gracefulStopMs, then aborts the rest and
+   * hands their jobs back to pending (the attempt is not counted). Resolves when nothing of this worker
+   * is left running.
+   */
+  stop(options: { gracefulStopMs?: number } = {}): Promise<void> {
+    this.#stopped ??= this.#stop(options.gracefulStopMs ?? this.#o.gracefulStopMs)
+    return this.#stopped
+  }
+
+  async #stop(graceMs: number) {
+    this.#stopping = true
+    await this.#started.catch(() => {})
+    for (const t of this.#timers) clearTimeout(t)
+    this.#timers = []
+    this.#unsubscribe?.()
+    // Wait for a claim in flight: the jobs it returns must be run or handed back too.
+    while (this.#claiming) await new Promise((r) => setTimeout(r, 5))
+    const all = () => Promise.all([...this.#running.values()].map((r) => r.settled))
+    let graceTimer: NodeJS.Timeout | undefined
+    const grace = new Promise<'timeout'>((r) => (graceTimer = setTimeout(() => r('timeout'), graceMs)))
+    const first = await Promise.race([all().then(() => 'done' as const), grace])
+    clearTimeout(graceTimer)
+    if (first === 'timeout') {
+      for (const r of this.#running.values()) r.interrupt(new ShutdownError())
+      await all()
+    }
+    if (this.#progressTimer) {
+      clearTimeout(this.#progressTimer)
+      await this.#flushProgress()
+    }
+    await Promise.all([this.#completer.drain(), this.#failer.drain()])
+    await this.store.unregisterWorker(this.id).catch((err) => this.logger.warn({ err }, 'could not unregister worker'))
+  }
+}
+
+function isInputError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'invalid_input' || (typeof code === 'string' && /^2[23]/.test(code))
+}
+
+/** A handler's return value as storable JSON: undefined becomes null; anything unserialisable throws. */
+function jsonSafe(value: unknown): unknown {
+  if (value === undefined) return null
+  return JSON.parse(JSON.stringify(value)) as unknown
+}
