@@ -29,3 +29,98 @@ describe('enqueue and read', () => {
     expect(await c.getJob('not-a-uuid')).toBeNull()
   })
 })
+
+describe('transitions', () => {
+  it('cancel: pending → cancelled; a finished job answers invalid_transition', async () => {
+    const c = await openConveyor()
+    const job = await c.enqueue({ type: 'x' })
+    const cancelled = await c.cancel(job.id)
+    expect(cancelled.status).toBe('cancelled')
+    expect(cancelled.completedAt).toBeInstanceOf(Date)
+    await expect(c.cancel(job.id)).rejects.toMatchObject({ code: 'invalid_transition', details: { status: 'cancelled' } })
+    await expect(c.cancel('01a20000-0000-7000-8000-000000000000')).rejects.toMatchObject({ code: 'job_not_found' })
+  })
+
+  it('retry: cancelled → pending with attempts 0; pending answers invalid_transition', async () => {
+    const c = await openConveyor()
+    const job = await c.enqueue({ type: 'x' })
+    await expect(c.retry(job.id)).rejects.toMatchObject({ code: 'invalid_transition' })
+    await c.cancel(job.id)
+    const again = await c.retry(job.id)
+    expect(again).toMatchObject({ status: 'pending', attempts: 0, completedAt: null, cancelRequested: false })
+  })
+
+  it('remove deletes a pending job and refuses a running one', async () => {
+    const c = await openConveyor()
+    const a = await c.enqueue({ type: 'x' })
+    await c.remove(a.id)
+    expect(await c.getJob(a.id)).toBeNull()
+    const b = await c.enqueue({ type: 'x' })
+    await c.jobs.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 })
+    await expect(c.remove(b.id)).rejects.toMatchObject({ code: 'invalid_transition', message: expect.stringContaining('cancel it first') })
+    await expect(c.remove(a.id)).rejects.toMatchObject({ code: 'job_not_found' })
+  })
+
+  it('cancel of a running job sets cancelRequested and keeps it running until its worker ends it', async () => {
+    const c = await openConveyor()
+    const job = await c.enqueue({ type: 'x' })
+    const [claimed] = await c.jobs.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 })
+    const res = await c.cancel(job.id)
+    expect(res).toMatchObject({ status: 'running', cancelRequested: true })
+    const failed = await c.jobs.fail('w', [{ id: job.id, attempt: claimed!.attempts, error: { name: 'CancelledError', message: 'job was cancelled' }, retryable: false, outcome: 'cancelled' }])
+    expect(failed.get(job.id)).toBe('cancelled')
+    const final = await c.getJob(job.id)
+    expect(final?.attemptLog?.[0]?.outcome).toBe('cancelled')
+  })
+
+  it('owner scope: another owner’s job is not found by get, cancel, retry or remove', async () => {
+    const c = await openConveyor()
+    const job = await c.enqueue({ type: 'x', owner: 'alice' })
+    expect(await c.getJob(job.id, { owner: 'bob' })).toBeNull()
+    await expect(c.cancel(job.id, { owner: 'bob' })).rejects.toMatchObject({ code: 'job_not_found' })
+    await expect(c.remove(job.id, { owner: 'bob' })).rejects.toMatchObject({ code: 'job_not_found' })
+    expect((await c.listJobs({}, { owner: 'bob' })).count).toBe(0)
+    expect((await c.stats({}, { owner: 'bob' })).total).toBe(0)
+    expect(await c.bulk({ action: 'cancel', filter: {} }, { owner: 'bob' })).toBe(0)
+    expect((await c.getJob(job.id, { owner: 'alice' }))?.status).toBe('pending')
+  })
+})
+
+describe('idempotency', () => {
+  it('a second enqueue with the same key and owner returns the first job; other owners get their own', async () => {
+    const c = await openConveyor()
+    const first = await c.submit({ type: 'x', idempotencyKey: 'k', owner: 'a' })
+    const again = await c.submit({ type: 'x', idempotencyKey: 'k', owner: 'a', payload: { other: true } })
+    expect(again).toMatchObject({ duplicate: true, job: { id: first.job.id } })
+    const other = await c.submit({ type: 'x', idempotencyKey: 'k', owner: 'b' })
+    expect(other.duplicate).toBe(false)
+    const noOwner = await c.submit({ type: 'x', idempotencyKey: 'k' })
+    const noOwner2 = await c.submit({ type: 'x', idempotencyKey: 'k' })
+    expect(noOwner2.job.id).toBe(noOwner.job.id)
+    expect((await c.stats()).total).toBe(3)
+  })
+
+  it('100 concurrent enqueues with one key make one job, and every call returns it', async () => {
+    const c = await openConveyor()
+    const results = await Promise.all(Array.from({ length: 100 }, () => c.submit({ type: 'x', idempotencyKey: 'same', owner: 'o' })))
+    expect(new Set(results.map((r) => r.job.id)).size).toBe(1)
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1)
+    expect((await c.stats()).total).toBe(1)
+  })
+
+  it('enqueueMany with repeated keys inside one batch makes one job per key', async () => {
+    const c = await openConveyor()
+    const jobs = await c.enqueueMany([{ type: 'x', idempotencyKey: 'a' }, { type: 'x', idempotencyKey: 'a' }, { type: 'x', idempotencyKey: 'b' }])
+    expect(jobs[0]!.id).toBe(jobs[1]!.id)
+    expect(jobs[2]!.id).not.toBe(jobs[0]!.id)
+    expect((await c.stats()).total).toBe(2)
+  })
+
+  it('the key is free again once its job is deleted', async () => {
+    const c = await openConveyor()
+    const a = await c.enqueue({ type: 'x', idempotencyKey: 'k' })
+    await c.remove(a.id)
+    const b = await c.enqueue({ type: 'x', idempotencyKey: 'k' })
+    expect(b.id).not.toBe(a.id)
+  })
+})

@@ -216,11 +216,18 @@ export class Worker {
       : Promise.resolve({ ok: false as const, error: new PermanentError(`no handler for job type "${job.type}"`) })
     // The attempt ends when the handler settles or when its signal fires, whichever is first: a
     // handler that ignores its signal cannot hold a cancelled or timed-out job.
-    const outcome = await Promise.race([run, entry.interrupted.then((error) => ({ ok: false as const, error, interrupted: true }))])
+    let outcome: Outcome = await Promise.race([run, entry.interrupted.then((error) => ({ ok: false as const, error }))])
     if (timer) clearTimeout(timer)
+    if (outcome.ok) {
+      try {
+        outcome = { ok: true, result: jsonSafe(outcome.result) }
+      } catch (error) {
+        outcome = { ok: false, error: new PermanentError(`the handler's result is not JSON: ${(error as Error).message}`) }
+      }
+    }
     try {
       if (outcome.ok) {
-        const done = await this.#completer.add({ id: job.id, attempt: job.attempts, result: jsonSafe(outcome.result) })
+        const done = await this.#completer.add({ id: job.id, attempt: job.attempts, result: outcome.result })
         if (!done) log.warn('job completed but its lease was lost; the result was discarded')
         return
       }
