@@ -1,5 +1,7 @@
 -- Conveyor's first schema: jobs, queues, workers.
 -- :SCHEMA is replaced by the quoted schema name; nothing else is ever interpolated.
+-- Times are timestamptz(3): milliseconds, as JavaScript's Date holds them, so a keyset cursor built
+-- from a job's createdAt names exactly that row.
 
 CREATE TYPE :SCHEMA.job_status AS ENUM ('pending', 'running', 'completed', 'failed', 'cancelled');
 
@@ -11,7 +13,7 @@ CREATE TABLE :SCHEMA.jobs (
   payload          jsonb,
   status           :SCHEMA.job_status NOT NULL DEFAULT 'pending',
   priority         integer NOT NULL DEFAULT 0 CHECK (priority BETWEEN -1000000 AND 1000000),
-  run_at           timestamptz NOT NULL DEFAULT now(),
+  run_at           timestamptz(3) NOT NULL DEFAULT now(),
   attempts         integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
   max_attempts     integer NOT NULL DEFAULT 3 CHECK (max_attempts BETWEEN 1 AND 1000),
   timeout_ms       integer CHECK (timeout_ms > 0),
@@ -28,13 +30,13 @@ CREATE TABLE :SCHEMA.jobs (
   -- appended by the same UPDATE that ends the attempt: no extra write per job.
   attempt_log      jsonb NOT NULL DEFAULT '[]',
   locked_by        text CHECK (length(locked_by) <= 256),
-  locked_at        timestamptz,
-  lease_expires_at timestamptz,
+  locked_at        timestamptz(3),
+  lease_expires_at timestamptz(3),
   cancel_requested boolean NOT NULL DEFAULT false,
-  created_at       timestamptz NOT NULL DEFAULT now(),
-  started_at       timestamptz,
-  completed_at     timestamptz,
-  updated_at       timestamptz NOT NULL DEFAULT now(),
+  created_at       timestamptz(3) NOT NULL DEFAULT now(),
+  started_at       timestamptz(3),
+  completed_at     timestamptz(3),
+  updated_at       timestamptz(3) NOT NULL DEFAULT now(),
   -- A finished job has its finishing time; an unfinished one has none.
   CONSTRAINT jobs_completed_at_iff_final
     CHECK ((status IN ('completed', 'failed', 'cancelled')) = (completed_at IS NOT NULL)),
@@ -67,7 +69,7 @@ CREATE UNIQUE INDEX jobs_idempotency_idx ON :SCHEMA.jobs (owner, idempotency_key
 CREATE TABLE :SCHEMA.queues (
   name       text PRIMARY KEY CHECK (length(name) BETWEEN 1 AND 128),
   paused     boolean NOT NULL DEFAULT false,
-  updated_at timestamptz NOT NULL DEFAULT now()
+  updated_at timestamptz(3) NOT NULL DEFAULT now()
 );
 
 -- Live workers (in-process and over HTTP), refreshed by their heartbeats.
@@ -79,8 +81,8 @@ CREATE TABLE :SCHEMA.workers (
   running      integer NOT NULL DEFAULT 0,
   hostname     text,
   pid          integer,
-  started_at   timestamptz NOT NULL DEFAULT now(),
-  last_seen_at timestamptz NOT NULL DEFAULT now()
+  started_at   timestamptz(3) NOT NULL DEFAULT now(),
+  last_seen_at timestamptz(3) NOT NULL DEFAULT now()
 );
 
 -- Retry delay of a failed attempt: { type: "exponential" | "fixed", delayMs } (default exponential

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest'
+import { openConveyor } from './helpers.ts'
+
+describe('listJobs', () => {
+  it('filters by status, type, queue, owner, metadata and text over name, type and payload', async () => {
+    const c = await openConveyor()
+    await c.enqueueMany([
+      { type: 'import', owner: 'a', metadata: { projectId: 'p1' }, payload: { file: 'alpha.csv' } },
+      { type: 'export', owner: 'a', queue: 'slow', metadata: { projectId: 'p2' }, name: 'nightly export' },
+      { type: 'import', owner: 'b', metadata: { projectId: 'p1' }, payload: { file: 'beta_100%.csv' } },
+    ])
+    const first = (await c.listJobs({ type: 'import', owner: 'a' })).jobs[0]!
+    await c.cancel(first.id)
+    expect((await c.listJobs({ type: 'import' })).count).toBe(2)
+    expect((await c.listJobs({ queue: 'slow' })).jobs.map((j) => j.type)).toEqual(['export'])
+    expect((await c.listJobs({ owner: 'b' })).count).toBe(1)
+    expect((await c.listJobs({ status: ['cancelled'] })).jobs.map((j) => j.id)).toEqual([first.id])
+    expect((await c.listJobs({ status: ['pending', 'cancelled'] })).count).toBe(3)
+    expect((await c.listJobs({ metadata: { projectId: 'p1' } })).count).toBe(2)
+    expect((await c.listJobs({ q: 'alpha' })).count).toBe(1)
+    expect((await c.listJobs({ q: 'NIGHTLY' })).count).toBe(1)
+    expect((await c.listJobs({ q: '100%' })).count).toBe(1)
+    expect((await c.listJobs({ q: '%' })).count).toBe(1) // a LIKE wildcard is searched for literally
+  })
+
+  it('refuses unknown statuses and bad cursors with invalid_input', async () => {
+    const c = await openConveyor()
+    await expect(c.listJobs({ status: ['bogus' as never] })).rejects.toMatchObject({ code: 'invalid_input' })
+    await expect(c.listJobs({ cursor: 'nope' })).rejects.toMatchObject({ code: 'invalid_input' })
+    await expect(c.listJobs({ limit: 501 })).rejects.toMatchObject({ code: 'invalid_input' })
+  })
+
+  it('walks every page with the keyset cursor in each sort, without gaps or repeats', async () => {
+    const c = await openConveyor()
+    const jobs = await c.enqueueMany(Array.from({ length: 23 }, (_, i) => ({ type: 't', priority: i % 3 })))
+    for (const sort of ['newest', 'oldest', 'queue'] as const) {
+      const seen: string[] = []
+      let cursor: string | undefined
+      do {
+        const page = await c.listJobs({ sort, limit: 5, ...(cursor ? { cursor } : {}) })
+        expect(page.count).toBe(23)
+        seen.push(...page.jobs.map((j) => j.id))
+        cursor = page.nextCursor ?? undefined
+      } while (cursor)
+      expect(seen).toHaveLength(23)
+      expect(new Set(seen).size).toBe(23)
+      if (sort === 'oldest') expect(seen).toEqual(jobs.map((j) => j.id))
+      if (sort === 'newest') expect(seen).toEqual(jobs.map((j) => j.id).reverse())
+      if (sort === 'queue') {
+        const all = await Promise.all(seen.map((id) => c.getJob(id)))
+        const prios = all.map((j) => j!.priority)
+        expect(prios).toEqual([...prios].sort((a, b) => b - a))
+      }
+    }
+  })
+
+  it('pages with limit and offset, and filters by creation time', async () => {
+    const c = await openConveyor()
+    const jobs = await c.enqueueMany(Array.from({ length: 7 }, () => ({ type: 't' })))
+    const page = await c.listJobs({ sort: 'oldest', limit: 3, offset: 3 })
+    expect(page.jobs.map((j) => j.id)).toEqual(jobs.slice(3, 6).map((j) => j.id))
+    const future = new Date(Date.now() + 3600_000)
+    expect((await c.listJobs({ createdAfter: future })).count).toBe(0)
+    expect((await c.listJobs({ createdBefore: future.toISOString() })).count).toBe(7)
+  })
+})
+
+describe('stats, purge and bulk actions', () => {
+  it('counts by status, split into ready and scheduled, filterable by queue and type', async () => {
+    const c = await openConveyor()
+    await c.enqueueMany([{ type: 'a' }, { type: 'a', delayMs: 3600_000 }, { type: 'b', queue: 'q2' }])
+    const cancelled = await c.enqueue({ type: 'b' })
+    await c.cancel(cancelled.id)
+    expect(await c.stats()).toEqual({ pending: 3, scheduled: 1, running: 0, completed: 0, failed: 0, cancelled: 1, total: 4 })
+    expect((await c.stats({ queue: 'q2' })).total).toBe(1)
+    expect((await c.stats({ type: 'a' })).pending).toBe(2)
+  })
+
+  it('purge deletes completed jobs by default, others when asked, never running ones', async () => {
+    const c = await openConveyor()
+    const [a, b] = await c.enqueueMany([{ type: 'x' }, { type: 'x' }, { type: 'x' }])
+    const claimed = await c.jobs.claim({ workerId: 'w', limit: 2, leaseMs: 60_000 })
+    await c.jobs.complete('w', [{ id: a!.id, attempt: 1 }])
+    expect(claimed.map((j) => j.id)).toEqual([a!.id, b!.id])
+    expect(await c.purge({ olderThan: new Date(Date.now() - 3600_000) })).toBe(0)
+    expect(await c.purge()).toBe(1)
+    expect(await c.getJob(a!.id)).toBeNull()
+    await expect(c.purge({ status: ['running'] })).rejects.toMatchObject({ code: 'invalid_input' })
+    expect(await c.purge({ status: ['pending'] })).toBe(1)
+    expect((await c.stats()).running).toBe(1)
+  })
+
+  it('bulk retry, cancel and delete by ids and by filter touch only jobs whose state allows it', async () => {
+    const c = await openConveyor()
+    const jobs = await c.enqueueMany(Array.from({ length: 6 }, (_, i) => ({ type: i < 3 ? 'a' : 'b' })))
+    expect(await c.bulk({ action: 'cancel', filter: { type: 'a' } })).toBe(3)
+    expect(await c.bulk({ action: 'cancel', filter: { type: 'a' } })).toBe(0)
+    expect(await c.bulk({ action: 'retry', ids: [jobs[0]!.id, jobs[3]!.id] })).toBe(1)
+    expect(await c.bulk({ action: 'delete', ids: [jobs[1]!.id], filter: { type: 'a' } })).toBe(1)
+    expect(await c.bulk({ action: 'delete', filter: { status: ['cancelled'] } })).toBe(1)
+    expect((await c.stats()).total).toBe(4)
+    await expect(c.bulk({ action: 'delete' })).rejects.toMatchObject({ code: 'invalid_input' })
+  })
+})
+
+describe('events', () => {
+  it('publishes one event per job for a batch of 1,500, packed into few notifications', async () => {
+    const c = await openConveyor()
+    const ids = new Set<string>()
+    let resolve!: () => void
+    const all = new Promise<void>((r) => (resolve = r))
+    const off = await c.subscribe((e) => {
+      if (e.status === 'pending') ids.add(e.id)
+      if (ids.size === 1500) resolve()
+    })
+    const jobs = await c.enqueueMany(Array.from({ length: 1500 }, (_, i) => ({ type: 'x', owner: `user-${i}`, queue: 'q'.repeat(100) })))
+    await all
+    off()
+    expect(jobs.every((j) => ids.has(j.id))).toBe(true)
+  })
+})
