@@ -1,0 +1,116 @@
+import { cpus, freemem, loadavg, totalmem } from 'node:os'
+import type { BackendName } from './args.ts'
+import { BACKEND_TITLES } from './backends.ts'
+import { BATCH, IN_FLIGHT } from './scenarios.ts'
+
+export interface Metric {
+  key: string
+  label: string
+  unit: 'jobs/s' | 'ms' | 'req/s'
+  /** Set for a measurement the benchmark cannot take yet; it shows in the table and JSON as such. */
+  pending?: string
+}
+
+/** A target: at least (throughput) or at most (latency) this value. */
+export interface Target {
+  op: '≥' | '≤'
+  value: number
+}
+
+const API_PENDING = 'not measured yet: needs packages/server'
+
+export function metrics(drainCount: number): Metric[] {
+  const drained = drainCount.toLocaleString('en-US')
+  return [
+    { key: 'enqueue.sequential', label: 'enqueue, one at a time', unit: 'jobs/s' },
+    { key: 'enqueue.inFlight', label: `enqueue, ${IN_FLIGHT} calls in flight`, unit: 'jobs/s' },
+    { key: 'enqueue.batch', label: `enqueueMany, batches of ${BATCH}`, unit: 'jobs/s' },
+    { key: 'drain.c10', label: `drain ${drained} no-op jobs, concurrency 10`, unit: 'jobs/s' },
+    { key: 'drain.c50', label: `drain ${drained} no-op jobs, concurrency 50`, unit: 'jobs/s' },
+    { key: 'latency.p50', label: 'enqueue → handler start, p50', unit: 'ms' },
+    { key: 'latency.p95', label: 'enqueue → handler start, p95', unit: 'ms' },
+    { key: 'latency.p99', label: 'enqueue → handler start, p99', unit: 'ms' },
+    // The HTTP API (autocannon, 50 connections) is measured once packages/server exists.
+    { key: 'api.enqueue', label: 'API: POST /api/jobs, 50 connections', unit: 'req/s', pending: API_PENDING },
+    { key: 'api.get', label: 'API: GET /api/jobs/:id, 50 connections', unit: 'req/s', pending: API_PENDING },
+  ]
+}
+
+/** The performance goals each backend is held to, printed beside the measurements. */
+export const TARGETS: Record<BackendName, Record<string, Target>> = {
+  pg: {
+    'enqueue.sequential': { op: '≥', value: 2_500 },
+    'enqueue.inFlight': { op: '≥', value: 20_000 },
+    'enqueue.batch': { op: '≥', value: 60_000 },
+    'drain.c50': { op: '≥', value: 37_000 },
+    'latency.p50': { op: '≤', value: 3 },
+    'latency.p99': { op: '≤', value: 8 },
+  },
+  pglite: {
+    'enqueue.sequential': { op: '≥', value: 4_000 },
+    'drain.c50': { op: '≥', value: 10_000 },
+  },
+}
+
+/** One backend's figures: the median of each metric over the runs, and every run's value. */
+export interface BackendResult {
+  backend: BackendName
+  engine: string
+  runs: Record<string, number>[]
+  median: Record<string, number>
+}
+
+export function machine() {
+  const cpu = cpus()
+  return {
+    cores: cpu.length,
+    cpuModel: cpu[0]?.model ?? 'unknown',
+    memoryGiB: round(totalmem() / 2 ** 30, 1),
+    freeMemoryGiB: round(freemem() / 2 ** 30, 1),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    /** 1, 5 and 15 minute load averages at the start: other work on a shared machine skews the figures. */
+    loadAverage: loadavg().map((l) => round(l, 2)),
+  }
+}
+
+export function meets(target: Target | undefined, value: number | undefined): boolean | null {
+  if (!target || value === undefined || Number.isNaN(value)) return null
+  return target.op === '≥' ? value >= target.value : value <= target.value
+}
+
+/** A markdown table: one row per metric, a value and target column per backend. */
+export function table(results: BackendResult[], ms: Metric[]): string {
+  const head = ['measurement', 'unit', ...results.flatMap((r) => [BACKEND_TITLES[r.backend], 'target'])]
+  const rows = ms.map((m) => [
+    m.label,
+    m.unit,
+    ...results.flatMap((r) => {
+      if (m.pending) return [m.pending, '']
+      const target = TARGETS[r.backend][m.key]
+      const ok = meets(target, r.median[m.key])
+      return [cell(m, r), target ? `${target.op} ${fmt(target.value, m.unit)} ${ok ? '✓' : '✗'}` : '']
+    }),
+  ])
+  const lines = [head, head.map(() => '---'), ...rows].map((cols) => `| ${cols.join(' | ')} |`)
+  return lines.join('\n')
+}
+
+/** The median; with several runs also the spread, so the noise of a shared machine is visible. */
+function cell(m: Metric, r: BackendResult): string {
+  const value = r.median[m.key]
+  if (value === undefined) return 'n/a'
+  const all = r.runs.map((run) => run[m.key]).filter((v): v is number => v !== undefined)
+  if (all.length < 2) return fmt(value, m.unit)
+  return `${fmt(value, m.unit)} (${fmt(Math.min(...all), m.unit)}–${fmt(Math.max(...all), m.unit)})`
+}
+
+function fmt(value: number, unit: Metric['unit']): string {
+  if (Number.isNaN(value)) return 'n/a'
+  return unit === 'ms' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')
+}
+
+export function round(value: number, digits: number): number {
+  const f = 10 ** digits
+  return Math.round(value * f) / f
+}

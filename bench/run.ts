@@ -1,0 +1,107 @@
+/**
+ * Conveyor's benchmark: `npm run bench -- [--backend pg|pglite|both] [--quick] [--runs N]`.
+ *
+ * Each scenario runs on a fresh store with Conveyor's default settings (PostgreSQL: a new schema of
+ * DATABASE_URL, dropped afterwards; PGlite: a new data directory on disk, deleted afterwards), prints
+ * a markdown table with the targets beside the figures, and writes bench/results/<date>-<backend>.json.
+ * With --runs N > 1 every scenario runs N times and the table shows the median and the spread.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { type BackendName, parseArgs } from './args.ts'
+import { BACKEND_TITLES, DATABASE_URL, engineVersion, openFresh } from './backends.ts'
+import { type BackendResult, machine, meets, metrics, round, table, TARGETS } from './report.ts'
+import { SCENARIOS, SIZES, type Sizes } from './scenarios.ts'
+import { median } from './stats.ts'
+
+const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
+
+async function runBackend(backend: BackendName, sizes: Sizes, runs: number): Promise<BackendResult> {
+  const engine = await engineVersion(backend)
+  process.stderr.write(`\n${BACKEND_TITLES[backend]}: ${engine}\n`)
+  const all: Record<string, number>[] = []
+  for (let run = 1; run <= runs; run++) {
+    const figures: Record<string, number> = {}
+    for (const scenario of SCENARIOS) {
+      process.stderr.write(`  run ${run}/${runs} ${scenario.name} … `)
+      const fresh = await openFresh(backend)
+      try {
+        const out = await scenario.run(fresh.conveyor, sizes)
+        Object.assign(figures, out)
+        process.stderr.write(Object.entries(out).map(([k, v]) => `${k} ${round(v, 2)}`).join(', ') + '\n')
+      } finally {
+        await fresh.dispose()
+      }
+    }
+    all.push(figures)
+  }
+  const keys = [...new Set(all.flatMap((r) => Object.keys(r)))]
+  return { backend, engine, runs: all, median: Object.fromEntries(keys.map((k) => [k, median(all.map((r) => r[k] ?? Number.NaN))])) }
+}
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2))
+  const sizes = SIZES[args.quick ? 'quick' : 'full']
+  const host = machine()
+  const startedAt = new Date()
+  process.stderr.write(
+    `Conveyor benchmark (${args.quick ? 'quick' : 'full'}, ${args.runs} run${args.runs > 1 ? 's' : ''}) on ` +
+      `${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, load ${host.loadAverage.join(' ')}\n`,
+  )
+  const results: BackendResult[] = []
+  for (const backend of args.backends) results.push(await runBackend(backend, sizes, args.runs))
+
+  const ms = metrics(sizes.drain)
+  console.log(`\n${table(results, ms)}\n`)
+  for (const r of results) console.log(`${BACKEND_TITLES[r.backend]}: ${r.engine}`)
+  console.log(`machine: ${host.cores} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, load at start ${host.loadAverage.join(' ')}`)
+
+  await mkdir(RESULTS_DIR, { recursive: true })
+  const stamp = startedAt.toISOString().slice(0, 19).replaceAll(':', '-')
+  const file = `${RESULTS_DIR}${stamp}-${args.label}.json`
+  const report = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    mode: args.quick ? 'quick' : 'full',
+    runs: args.runs,
+    sizes,
+    machine: { ...host, loadAverageAtEnd: machine().loadAverage, databaseUrl: args.backends.includes('pg') ? redact(DATABASE_URL) : undefined },
+    backends: Object.fromEntries(
+      results.map((r) => [
+        r.backend,
+        {
+          engine: r.engine,
+          metrics: Object.fromEntries(
+            ms.map((m) => {
+              if (m.pending) return [m.key, { label: m.label, unit: m.unit, value: null, note: m.pending }]
+              const target = TARGETS[r.backend][m.key]
+              const value = r.median[m.key]
+              return [
+                m.key,
+                { label: m.label, unit: m.unit, value: value ?? null, runs: r.runs.map((x) => x[m.key] ?? null), target: target ?? null, meetsTarget: meets(target, value) },
+              ]
+            }),
+          ),
+        },
+      ]),
+    ),
+  }
+  await writeFile(file, JSON.stringify(report, null, 2) + '\n')
+  console.log(`results: ${file}`)
+}
+
+/** The connection string without a password, for the results file. */
+function redact(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'unparseable'
+  }
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

@@ -1,0 +1,193 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Conveyor, JobEvent } from '@conveyor/core'
+import { percentile, rate } from './stats.ts'
+
+/** How much each scenario does; `--quick` takes the small set (a smoke run, not a measurement). */
+export interface Sizes {
+  warmup: number
+  sequential: number
+  inFlight: number
+  batches: number
+  drain: number
+  latencySamples: number
+}
+
+export const SIZES: Record<'full' | 'quick', Sizes> = {
+  full: { warmup: 200, sequential: 3_000, inFlight: 20_000, batches: 50, drain: 20_000, latencySamples: 500 },
+  quick: { warmup: 20, sequential: 300, inFlight: 2_000, batches: 5, drain: 2_000, latencySamples: 60 },
+}
+
+export const IN_FLIGHT = 32
+export const BATCH = 1000
+export const DRAIN_CONCURRENCIES = [10, 50] as const
+
+/** One scenario: run on a fresh store, it answers its metrics by key (see report.ts for their names). */
+export interface Scenario {
+  name: string
+  run(conveyor: Conveyor, sizes: Sizes): Promise<Record<string, number>>
+}
+
+const noop = (n: number) => ({ type: 'noop', payload: { n } })
+
+export const SCENARIOS: Scenario[] = [
+  {
+    name: 'enqueue one at a time',
+    async run(c, sizes) {
+      await enqueueSequential(c, sizes.warmup)
+      const t0 = performance.now()
+      await enqueueSequential(c, sizes.sequential)
+      return { 'enqueue.sequential': rate(sizes.sequential, performance.now() - t0) }
+    },
+  },
+  {
+    name: `enqueue, ${IN_FLIGHT} in flight`,
+    async run(c, sizes) {
+      await enqueueConcurrent(c, sizes.warmup, IN_FLIGHT)
+      const t0 = performance.now()
+      await enqueueConcurrent(c, sizes.inFlight, IN_FLIGHT)
+      return { 'enqueue.inFlight': rate(sizes.inFlight, performance.now() - t0) }
+    },
+  },
+  {
+    name: `enqueueMany, batches of ${BATCH}`,
+    async run(c, sizes) {
+      await enqueueBatches(c, 2)
+      const t0 = performance.now()
+      await enqueueBatches(c, sizes.batches)
+      return { 'enqueue.batch': rate(sizes.batches * BATCH, performance.now() - t0) }
+    },
+  },
+  ...DRAIN_CONCURRENCIES.map(
+    (concurrency): Scenario => ({
+      name: `drain, concurrency ${concurrency}`,
+      async run(c, sizes) {
+        return { [`drain.c${concurrency}`]: await drain(c, sizes.drain, concurrency) }
+      },
+    }),
+  ),
+  {
+    name: 'enqueue → handler start latency',
+    async run(c, sizes) {
+      const ms = (await latencies(c, sizes.latencySamples)).sort((a, b) => a - b)
+      return { 'latency.p50': percentile(ms, 50), 'latency.p95': percentile(ms, 95), 'latency.p99': percentile(ms, 99) }
+    },
+  },
+]
+
+async function enqueueSequential(c: Conveyor, count: number) {
+  for (let i = 0; i < count; i++) await c.enqueue(noop(i))
+}
+
+/** `lanes` loops each awaiting one enqueue at a time: `lanes` calls in flight, coalesced by the batcher. */
+async function enqueueConcurrent(c: Conveyor, count: number, lanes: number) {
+  let next = 0
+  await Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (next < count) await c.enqueue(noop(next++))
+    }),
+  )
+}
+
+async function enqueueBatches(c: Conveyor, batches: number) {
+  for (let b = 0; b < batches; b++) await c.enqueueMany(Array.from({ length: BATCH }, (_, i) => noop(b * BATCH + i)))
+}
+
+/**
+ * Enqueues `count` no-op jobs (not timed), then times a worker from its start until the last job's
+ * completion is committed: the completion events are published by the completing statement's NOTIFY,
+ * so the count reaching `count` means every completion is durable.
+ */
+async function drain(c: Conveyor, count: number, concurrency: number): Promise<number> {
+  for (let done = 0; done < count; done += BATCH)
+    await c.enqueueMany(Array.from({ length: Math.min(BATCH, count - done) }, (_, i) => noop(done + i)))
+  const completed = new Set<string>()
+  const end = watch(c, (e, finish, fail) => {
+    if (e.status === 'completed') completed.add(e.id)
+    else if (e.status === 'failed') fail(new Error(`job ${e.id} failed during the drain`))
+    if (completed.size === count) finish()
+  }, () => `${completed.size} of ${count} completed`)
+  await end.ready
+  const t0 = performance.now()
+  const worker = c.work({ noop: () => null }, { concurrency })
+  try {
+    await end.done
+    return rate(count, performance.now() - t0)
+  } finally {
+    end.stop()
+    await worker.stop()
+  }
+}
+
+/**
+ * Enqueue-to-handler-start latency at an idle worker: one job at a time, each enqueued only once the
+ * previous one's completion is committed and the worker has had a moment with nothing to do (its
+ * empty claim after a completion would otherwise sit in front of the next job and be counted).
+ */
+async function latencies(c: Conveyor, samples: number): Promise<number[]> {
+  const started = new Map<number, (t: number) => void>()
+  let completedCount = 0
+  let onCompleted: (() => void) | undefined
+  const end = watch(c, (e, _finish, fail) => {
+    if (e.status === 'completed') {
+      completedCount++
+      onCompleted?.()
+    } else if (e.status === 'failed') fail(new Error(`job ${e.id} failed`))
+  }, () => `${completedCount} of ${samples} completed`)
+  await end.ready
+  const worker = c.work({ noop: (job) => void started.get((job.payload as { n: number }).n)?.(performance.now()) })
+  const out: number[] = []
+  try {
+    await worker.ready()
+    for (let i = 0; i < samples; i++) {
+      const start = new Promise<number>((resolve) => started.set(i, resolve))
+      const completed = new Promise<void>((resolve) => (onCompleted = () => completedCount > i && resolve()))
+      const t0 = performance.now()
+      await c.enqueue(noop(i))
+      out.push((await Promise.race([start, end.done.then(() => Number.NaN)])) - t0)
+      await Promise.race([completed, end.done])
+      started.delete(i)
+      await sleep(5)
+    }
+    return out
+  } finally {
+    end.stop()
+    await worker.stop()
+  }
+}
+
+/**
+ * Subscribes to job events until `on` calls finish (or fail). A watchdog fails the wait when no
+ * event arrived for 60 s, so a broken run ends with a message instead of hanging.
+ */
+function watch(
+  c: Conveyor,
+  on: (e: JobEvent, finish: () => void, fail: (err: Error) => void) => void,
+  progress: () => string,
+) {
+  let finish!: () => void
+  let fail!: (err: Error) => void
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve
+    fail = reject
+  })
+  done.catch(() => {}) // observed by the caller; this keeps an early failure from being unhandled
+  let lastEvent = performance.now()
+  const watchdog = setInterval(() => {
+    if (performance.now() - lastEvent > 60_000) fail(new Error(`no job event for 60 s (${progress()})`))
+  }, 5_000)
+  let off: (() => void) | undefined
+  const ready = c
+    .subscribe((e) => {
+      lastEvent = performance.now()
+      on(e, finish, fail)
+    })
+    .then((unsubscribe) => void (off = unsubscribe))
+  return {
+    ready,
+    done,
+    stop() {
+      clearInterval(watchdog)
+      off?.()
+    },
+  }
+}
