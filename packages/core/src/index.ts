@@ -39,3 +39,4 @@ export { Worker, WORKER_DEFAULTS, type Handler, type Handlers, type JobContext, 
 export { Reaper, REAPER_DEFAULTS } from './maintenance/reaper.ts'
 export { Cleaner, CLEANER_DEFAULTS, type Retention } from './maintenance/cleaner.ts'
 export { defaultLogger, type Logger } from './logger.ts'
+export { KeyStore, KEY_ROLES, KEY_PREFIX, hashKey, generateKey, type KeyRole, type ApiKeyInfo } from './keys/key-store.ts'
