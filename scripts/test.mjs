@@ -2,7 +2,7 @@
 // `npm test`: the type check, then every test on embedded PGlite, then again on PostgreSQL when
 // DATABASE_URL is set. Prints what it skipped and why, and one closing summary line.
 import { spawnSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync } from 'node:fs'
 
 const passes = [{ name: 'PGlite', env: { DATABASE_URL: '' } }]
 if (process.env.DATABASE_URL) passes.push({ name: 'PostgreSQL', env: { DATABASE_URL: process.env.DATABASE_URL } })
@@ -11,6 +11,7 @@ if (!process.env.DATABASE_URL) skipped.push('the PostgreSQL pass: DATABASE_URL i
 if (!existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium')) skipped.push('browser tests: no Chromium at /usr/bin/chromium (apt-get install -y chromium)')
 
 const extra = process.argv.slice(2)
+mkdirSync('.tmp', { recursive: true })
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } }).status ?? 1
 
 let failed = 0
