@@ -1,0 +1,70 @@
+import { z } from 'zod'
+import { JOB_STATUSES, type JobStatus, STATUS_ALIASES } from './job.ts'
+import { LIMITS } from './limits.ts'
+
+/** A required, bounded, non-empty string. */
+export const text = (max: number) => z.string().min(1).max(max)
+
+/** An ISO 8601 date-time with offset (2026-02-16T12:00:00Z) or a date (2026-02-16, midnight UTC), as an ISO string. */
+export const isoTime = z
+  .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  .transform((s) => new Date(s).toISOString())
+  .meta({ description: 'ISO 8601 date-time (2026-02-16T12:00:00Z) or date (2026-02-16)' })
+
+/** A query parameter given as a comma list (`a,b`) or repeated (`x=a&x=b`): an array. */
+function commaList<T extends z.ZodType<unknown, string>>(item: T, max: number, description: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) =>
+      (Array.isArray(v) ? v.join(',') : v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    )
+    .pipe(z.array(item).max(max))
+    .meta({ description })
+}
+
+/** A status, or one of its aliases (`claimed` = `running`). */
+const statusOrAlias = z
+  .string()
+  .transform((s) => STATUS_ALIASES[s] ?? s)
+  .pipe(z.enum(JOB_STATUSES))
+
+/** `status` of a query: comma list of statuses; `claimed` is accepted for `running`. */
+export const statusQuery = commaList(
+  statusOrAlias,
+  JOB_STATUSES.length * 2,
+  `comma list of ${JOB_STATUSES.join(', ')}; claimed is accepted as another name for running`,
+)
+
+/** `status` of a JSON body: one status or an array of them (aliases accepted). */
+export const statusBody = z
+  .union([statusOrAlias.transform((s): JobStatus[] => [s]), z.array(statusOrAlias)])
+  .meta({ description: `one of ${JOB_STATUSES.join(', ')} (claimed = running), or an array of them` })
+
+export const idsQuery = commaList(z.uuid(), LIMITS.ids, `comma list of job ids (at most ${LIMITS.ids})`)
+
+/** A number in a query string, e.g. `limit=20`. */
+export const intQuery = (min: number, max?: number) => {
+  const n = z.coerce.number().int().min(min)
+  return max === undefined ? n : n.max(max)
+}
+
+/** `metadata` as a JSON object of exact matches, e.g. `metadata={"project":"p1"}` (URL-encoded in queries). */
+const metadataMatch = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+export const metadataQuery = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'not JSON: give an object such as {"project":"p1"}' })
+      return z.NEVER
+    }
+  })
+  .pipe(metadataMatch)
+  .meta({ description: 'JSON object of metadata values that must match exactly, e.g. {"project":"p1"}' })
+export const metadataBody = metadataMatch
+
+export { LIMITS }

@@ -1,0 +1,14 @@
+/**
+ * @conveyor/contracts: the request and response schemas of Conveyor's HTTP API (zod) and their types.
+ * The server validates with them, the OpenAPI document is generated from them, the client and the
+ * dashboard are typed by them. Runs anywhere zod runs (no Node imports).
+ */
+export * from './access.ts'
+export * from './errors.ts'
+export * from './health.ts'
+export * from './job.ts'
+export * from './jobs.ts'
+export { LIMITS } from './limits.ts'
+export * from './queues.ts'
+export * from './routes.ts'
+export * from './workers.ts'

@@ -1,0 +1,31 @@
+/**
+ * Bounds of the HTTP API. The engine enforces the same ones (core's LIMITS and the CHECK constraints
+ * of its migrations); they are repeated here because this package must run in browsers, with no
+ * dependency on the engine.
+ */
+export const LIMITS = {
+  name: 128,
+  jobName: 256,
+  key: 256,
+  source: 64,
+  priority: 1_000_000,
+  maxAttempts: 1000,
+  timeoutMs: 2_147_483_647,
+  backoffDelayMs: 3_600_000,
+  delayMs: 10 * 365 * 24 * 3600 * 1000,
+  progressMessage: 1000,
+  search: 200,
+  /** A list answers at most this many jobs; larger limits are clamped to it. */
+  listLimit: 500,
+  listDefault: 50,
+  /** Jobs per POST /api/jobs/batch. */
+  batch: 1000,
+  /** Ids per bulk action or per event-stream filter. */
+  ids: 1000,
+  /** Jobs per claim. */
+  claim: 100,
+  leaseMs: 3_600_000,
+  /** Longest long-poll of a claim. */
+  waitMs: 60_000,
+  tokenTtlSeconds: 7 * 24 * 3600,
+} as const
