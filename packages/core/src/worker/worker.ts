@@ -77,7 +77,8 @@ export class Worker {
   readonly #o: Required<Omit<WorkerOptions, 'id'>>
   readonly #running = new Map<string, Running>()
   readonly #types: string[]
-  #claiming = false
+  /** The claim loop in flight, if any. */
+  #claiming: Promise<void> | undefined
   #again = false
   #stopping = false
   #stopped: Promise<void> | undefined
@@ -144,11 +145,14 @@ export class Worker {
       this.#again = true
       return
     }
-    void this.#claimLoop()
+    this.#claiming = this.#claimLoop().finally(() => {
+      this.#claiming = undefined
+      // A nudge that came after the loop's last check but before this callback must not be lost.
+      if (this.#again) this.nudge()
+    })
   }
 
   async #claimLoop() {
-    this.#claiming = true
     try {
       do {
         this.#again = false
@@ -166,12 +170,11 @@ export class Worker {
         if (jobs.length === free) this.#again = true
       } while (this.#again && !this.#stopping)
     } catch (err) {
+      this.#again = false
       this.#claimErrors++
       this.logger.warn({ err, attempt: this.#claimErrors }, 'claiming jobs failed; retrying')
       const t = setTimeout(() => this.nudge(), Math.min(50 * 2 ** this.#claimErrors, 5000))
       this.#timers.push(t)
-    } finally {
-      this.#claiming = false
     }
   }
 
@@ -366,7 +369,7 @@ export class Worker {
     this.#timers = []
     this.#unsubscribe?.()
     // Wait for a claim in flight: the jobs it returns must be run or handed back too.
-    while (this.#claiming) await new Promise((r) => setTimeout(r, 5))
+    await this.#claiming
     const all = () => Promise.all([...this.#running.values()].map((r) => r.settled))
     let graceTimer: NodeJS.Timeout | undefined
     const grace = new Promise<'timeout'>((r) => (graceTimer = setTimeout(() => r('timeout'), graceMs)))
