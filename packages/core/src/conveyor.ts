@@ -24,6 +24,8 @@ import { Cleaner, CLEANER_DEFAULTS } from './maintenance/cleaner.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
 import { Reaper, REAPER_DEFAULTS } from './maintenance/reaper.ts'
 import { type ConveyorOptions, parseOptions } from './options.ts'
+import { type Schedule, type ScheduleInput, ScheduleStore } from './schedules/schedule-store.ts'
+import { Scheduler, SCHEDULER_DEFAULTS } from './schedules/scheduler.ts'
 import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
 
 /**
@@ -40,6 +42,8 @@ export class Conveyor {
   readonly events: EventBus
   readonly reaper: Reaper
   readonly cleaner: Cleaner
+  readonly schedules: ScheduleStore
+  readonly scheduler: Scheduler
   readonly #workers = new Set<Worker>()
   #maintenance: Maintenance | undefined
   #closed: Promise<void> | undefined
@@ -55,6 +59,8 @@ export class Conveyor {
     this.events = new EventBus(db, channel, logger)
     this.reaper = new Reaper(this.jobs, logger)
     this.cleaner = new Cleaner(this.jobs, logger)
+    this.schedules = new ScheduleStore(db, channel, schema)
+    this.scheduler = new Scheduler(this.schedules, logger.child({ component: 'scheduler' }))
   }
 
   /** Opens the database (migrating it unless `migrate: false`) and starts maintenance. */
@@ -81,6 +87,9 @@ export class Conveyor {
         [
           { name: 'reaper', service: conveyor.reaper, intervalMs: cfg.reaperIntervalMs ?? REAPER_DEFAULTS.intervalMs },
           { name: 'cleaner', service: cleaner, intervalMs: cfg.cleanerIntervalMs ?? CLEANER_DEFAULTS.intervalMs },
+          ...(cfg.scheduler === false
+            ? []
+            : [{ name: 'scheduler', service: conveyor.scheduler, intervalMs: cfg.schedulerIntervalMs ?? SCHEDULER_DEFAULTS.intervalMs }]),
         ],
         logger,
       )
@@ -157,6 +166,18 @@ export class Conveyor {
 
   listWorkers(): Promise<WorkerInfo[]> {
     return this.jobs.listWorkers()
+  }
+
+  /**
+   * Creates or replaces a schedule by name, so schedules can be declared in code at start-up. Every
+   * process running maintenance (the default) fires its ticks, each exactly once.
+   *
+   * @example
+   *   await conveyor.schedule({ name: 'nightly-report', cron: '0 2 * * *', timezone: 'Europe/London', type: 'report' })
+   */
+  schedule(input: ScheduleInput): Promise<Schedule> {
+    this.#open()
+    return this.schedules.upsert(input)
   }
 
   /** Receives every job event (state changes and progress) of this schema, from any process. */

@@ -14,6 +14,10 @@ export const ErrorCodes = {
   leaseLost: 'lease_lost',
   /** Another process holds the embedded data directory. */
   dataDirLocked: 'data_dir_locked',
+  /** No such schedule. */
+  scheduleNotFound: 'schedule_not_found',
+  /** A unique name is taken (a schedule's name). */
+  alreadyExists: 'already_exists',
   /** The database could not be reached or answered with an unexpected error. */
   database: 'database_error',
   /** The Conveyor instance was closed. */

@@ -19,7 +19,16 @@ export interface ConveyorOptions {
   /** Apply migrations on open. Default true. */
   migrate?: boolean
   /** Run the reaper and the cleaner in this process. Default true; any number of processes may. */
-  maintenance?: boolean | { reaperIntervalMs?: number; cleanerIntervalMs?: number; retentionMs?: Retention }
+  maintenance?:
+    | boolean
+    | {
+        reaperIntervalMs?: number
+        cleanerIntervalMs?: number
+        retentionMs?: Retention
+        /** Run the scheduler here too. Default true. */
+        scheduler?: boolean
+        schedulerIntervalMs?: number
+      }
   logger?: Logger
   /** Level of the default logger. Default `info`. */
   logLevel?: string

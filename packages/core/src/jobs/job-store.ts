@@ -431,6 +431,11 @@ export class JobStore {
 
 type ParsedEnqueue = ReturnType<typeof enqueueInputSchema.parse>
 
+/** Validates one enqueue input and builds the row that queries.ts's jobInsertMany takes. */
+export function buildInsertRow(input: EnqueueInput, what = 'job'): Record<string, unknown> {
+  return toInsertRow(parseInput(enqueueInputSchema, input, what))
+}
+
 function toInsertRow(v: ParsedEnqueue): Row {
   return {
     id: uuidv7(),
