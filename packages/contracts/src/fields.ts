@@ -29,7 +29,7 @@ function commaList<T extends z.ZodType<unknown, string>>(item: T, max: number, d
 const statusOrAlias = z
   .string()
   .transform((s) => STATUS_ALIASES[s] ?? s)
-  .pipe(z.enum(JOB_STATUSES))
+  .pipe(z.enum(JOB_STATUSES, { error: (i) => `unknown status ${JSON.stringify(i.input)}: use ${JOB_STATUSES.join(', ')} (or claimed)` }))
 
 /** `status` of a query: comma list of statuses; `claimed` is accepted for `running`. */
 export const statusQuery = commaList(

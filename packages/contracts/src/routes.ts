@@ -8,7 +8,7 @@ import {
   keysResponseSchema,
   tokenResponseSchema,
 } from './access.ts'
-import { healthResponseSchema, readyResponseSchema } from './health.ts'
+import { healthResponseSchema, openApiDocumentSchema, readyResponseSchema } from './health.ts'
 import {
   batchBodySchema,
   batchResponseSchema,
@@ -286,6 +286,14 @@ export const ROUTES = {
     tag: 'health',
     summary: 'Readiness: the database answers (503 when not)',
     response: readyResponseSchema,
+    public: true,
+  },
+  openapi: {
+    method: 'GET',
+    path: '/api/openapi.json',
+    tag: 'health',
+    summary: 'This OpenAPI document (browse it at /api/docs)',
+    response: openApiDocumentSchema,
     public: true,
   },
   metrics: { method: 'GET', path: '/metrics', tag: 'health', summary: 'Prometheus metrics', produces: 'text/plain', public: true },

@@ -1,0 +1,117 @@
+import { KeyStore } from '@conveyor/core'
+import fastifySwagger from '@fastify/swagger'
+import fastifySwaggerUi from '@fastify/swagger-ui'
+import type { RouteResponse } from '@conveyor/contracts'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { Authenticator } from './auth.ts'
+import { ClaimWaiter } from './claim-waiter.ts'
+import { parseConfig, type ServerConfig } from './config.ts'
+import type { ServerContext } from './context.ts'
+import { toErrorResponse } from './errors.ts'
+import { EventHub } from './event-hub.ts'
+import { Metrics } from './metrics.ts'
+import { buildOpenApiDocument } from './openapi.ts'
+import { RateLimiter } from './rate-limiter.ts'
+import { addRoute } from './route.ts'
+import { accessRoutes } from './routes/access.ts'
+import { eventRoutes } from './routes/events.ts'
+import { healthRoutes } from './routes/health.ts'
+import { jobRoutes } from './routes/jobs.ts'
+import { queueRoutes } from './routes/queues.ts'
+import { workerRoutes } from './routes/workers.ts'
+import { TokenSigner } from './tokens.ts'
+import { WorkerRegistry } from './worker-registry.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The contracts' route id, for metrics and logs. */
+    routeId?: string
+  }
+}
+
+/** The name of the user-token HMAC key in the server_secrets table, when config.tokenSecret is not given. */
+export const TOKEN_SECRET_NAME = 'user_token_hmac'
+
+/**
+ * Builds the HTTP API on an open Conveyor, without listening: tests call `app.inject()`, and
+ * startServer() listens. Closing the app ends its event streams and waiting claims and drops its
+ * event subscription; the Conveyor stays open (it is the caller's).
+ *
+ * @example
+ *   const app = await buildApp({ conveyor, adminKey })
+ *   const res = await app.inject({ method: 'GET', url: '/api/jobs', headers: { authorization: `Bearer ${adminKey}` } })
+ *   await app.close()
+ */
+export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
+  const c = parseConfig(config)
+  const { conveyor, logger } = c
+  const keys = new KeyStore(conveyor.db, conveyor.schema)
+  const tokens = new TokenSigner(c.tokenSecret ?? (await keys.secret(TOKEN_SECRET_NAME)))
+  const hub = new EventHub(conveyor, c.events, logger)
+  await hub.start()
+  const metrics = new Metrics(conveyor)
+  hub.onEvent((e) => metrics.observe(e))
+
+  const ctx: ServerContext = {
+    config: c,
+    conveyor,
+    keys,
+    auth: new Authenticator(keys, tokens, c.adminKey, c.keyCacheMs, logger),
+    tokens,
+    hub,
+    metrics,
+    claims: new ClaimWaiter(conveyor.jobs, hub, c.claimPollMs),
+    workers: new WorkerRegistry(conveyor.jobs, logger),
+    limits: {
+      key: c.rateLimit.key ? new RateLimiter(c.rateLimit.key) : null,
+      token: c.rateLimit.token ? new RateLimiter(c.rateLimit.token) : null,
+    },
+    streams: new Set(),
+  }
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: c.bodyLimit,
+    trustProxy: c.trustProxy,
+    logController: new LogController({ disableRequestLogging: !c.logRequests }),
+    return503OnClosing: true,
+  })
+  try {
+    app.setErrorHandler((err, request, reply) => {
+      const r = toErrorResponse(err)
+      if (r.internal) request.log.error({ err, route: request.routeOptions.config.routeId }, 'request failed')
+      reply.code(r.status).headers(r.headers).send(r.body)
+    })
+    app.setNotFoundHandler((request, reply) => {
+      reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } })
+    })
+    app.addHook('onResponse', async (request, reply) => {
+      const id = request.routeOptions.config?.routeId
+      if (id) metrics.request(id, reply.statusCode)
+    })
+    // Streams and long-polls would hold the listening socket open: end them first.
+    app.addHook('preClose', async () => {
+      ctx.claims.close()
+      for (const end of [...ctx.streams]) end()
+      ctx.streams.clear()
+    })
+    app.addHook('onClose', async () => hub.close())
+
+    const document = buildOpenApiDocument()
+    await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } })
+    await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
+
+    healthRoutes(app, ctx)
+    addRoute(app, ctx, 'openapi', async () => document as RouteResponse<'openapi'>)
+    jobRoutes(app, ctx)
+    workerRoutes(app, ctx)
+    queueRoutes(app, ctx)
+    accessRoutes(app, ctx)
+    eventRoutes(app, ctx)
+  } catch (err) {
+    hub.close()
+    await app.close().catch(() => undefined)
+    throw err
+  }
+  return app
+}

@@ -1,0 +1,87 @@
+import type { Job, JobEvent, JobStore } from '@conveyor/core'
+import type { EventHub } from './event-hub.ts'
+
+export interface ClaimRequest {
+  workerId: string
+  queues: string[] | null
+  types: string[] | null
+  limit: number
+  leaseMs: number
+}
+
+interface Waiter {
+  wants(e: JobEvent): boolean
+  wake(): void
+}
+
+/**
+ * Long-polling claims: a claim that found nothing waits for a `pending` event of a queue and type it
+ * takes (from the server's one event subscription), and also retries every `pollMs` (delayed jobs
+ * falling due, a lost notification). Every waiter an event concerns is woken; those that lose the
+ * race for the job (SKIP LOCKED) simply wait again.
+ */
+export class ClaimWaiter {
+  readonly #waiters = new Set<Waiter>()
+  readonly #off: () => void
+  #closed = false
+
+  constructor(
+    private readonly store: JobStore,
+    hub: EventHub,
+    private readonly pollMs: number,
+  ) {
+    this.#off = hub.onEvent((e) => {
+      if (e.status !== 'pending') return
+      for (const w of this.#waiters) if (w.wants(e)) w.wake()
+    })
+  }
+
+  /**
+   * Claims now and, while nothing is ready, waits up to waitMs for work. If the caller goes away
+   * (signal) after jobs were claimed for it, they are handed back at once instead of waiting for
+   * their lease to run out.
+   */
+  async claim(req: ClaimRequest, waitMs: number, signal: AbortSignal): Promise<Job[]> {
+    const deadline = Date.now() + waitMs
+    for (;;) {
+      const jobs = await this.store.claim(req)
+      if (jobs.length > 0) {
+        if (signal.aborted) {
+          await this.store.release(req.workerId, jobs.map((j) => j.id))
+          return []
+        }
+        return jobs
+      }
+      const left = deadline - Date.now()
+      if (left <= 0 || signal.aborted || this.#closed) return []
+      await this.#wait(req, Math.min(left, this.pollMs), signal)
+      if (signal.aborted || this.#closed) return []
+    }
+  }
+
+  #wait(req: ClaimRequest, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        signal.removeEventListener('abort', done)
+        this.#waiters.delete(waiter)
+        resolve()
+      }
+      const waiter: Waiter = {
+        wants: (e) => (req.queues === null || req.queues.includes(e.queue)) && (req.types === null || req.types.includes(e.type)),
+        wake: done,
+      }
+      const timer = setTimeout(done, ms)
+      signal.addEventListener('abort', done, { once: true })
+      this.#waiters.add(waiter)
+    })
+  }
+
+  /** Ends every wait (the server is closing): waiting claims answer with no jobs. */
+  close(): void {
+    this.#closed = true
+    this.#off()
+    for (const w of [...this.#waiters]) w.wake()
+    this.#waiters.clear()
+  }
+}
