@@ -1,0 +1,252 @@
+import type { Job, JobEvent } from '@conveyor/contracts'
+import type { ConveyorClient, ListJobsQuery } from './client.ts'
+import type { SubscribeOptions, Unsubscribe } from './subscribe.ts'
+import { isFinalStatus } from './wait-for-job.ts'
+
+/** Called once per watch when the job ends (with the whole job: result, lastError). */
+export interface JobCallbacks {
+  onCompleted?(job: Job): void
+  onFailed?(job: Job): void
+  onCancelled?(job: Job): void
+}
+
+export interface JobWatchState {
+  /** The job as last seen; undefined until it was read. */
+  job: Job | undefined
+  /** The last error reading it (a 404 ConveyorHttpError when it does not exist). */
+  error: unknown
+  /** True until the job was read once (or could not be). */
+  loading: boolean
+}
+
+/**
+ * A live view of one job for UI frameworks: an external store (subscribe / getSnapshot, the shape
+ * React's useSyncExternalStore takes). It starts listening with its first listener, reads the whole
+ * job whenever its status changes, applies progress events in place, and stops listening once the
+ * job ends.
+ */
+export class JobWatch {
+  #state: JobWatchState = { job: undefined, error: undefined, loading: true }
+  readonly #listeners = new Set<() => void>()
+  #unsubscribe: Unsubscribe | undefined
+  #reading: Promise<void> | undefined
+  #readAgain = false
+  #notifiedEnd = false
+  #aborter: AbortController | undefined
+
+  constructor(
+    private readonly client: ConveyorClient,
+    private readonly id: string,
+    private readonly callbacks: () => JobCallbacks | undefined = () => undefined,
+    private readonly options: SubscribeOptions = {},
+  ) {}
+
+  readonly getSnapshot = (): JobWatchState => this.#state
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    if (this.#listeners.size === 1) this.#start()
+    return () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size === 0) this.#stop()
+    }
+  }
+
+  #set(next: Partial<JobWatchState>) {
+    this.#state = { ...this.#state, ...next }
+    for (const l of this.#listeners) l()
+  }
+
+  #start() {
+    this.#aborter = new AbortController()
+    // A job already seen ended stays ended: nothing to listen for.
+    if (this.#state.job && isFinalStatus(this.#state.job.status)) return
+    // With ids, the subscription delivers the job's current state first: that event triggers the first read.
+    this.#unsubscribe = this.client.subscribe({ ids: [this.id] }, (e) => this.#onEvent(e), {
+      ...this.options,
+      onGone: () => this.#read(),
+    })
+  }
+
+  #stop() {
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
+    this.#aborter?.abort()
+  }
+
+  #onEvent(e: JobEvent) {
+    const job = this.#state.job
+    if (job && job.status === e.status && !isFinalStatus(e.status)) {
+      if (Date.parse(e.updatedAt) >= Date.parse(job.updatedAt)) {
+        this.#set({ job: { ...job, progress: e.progress, progressMessage: e.progressMessage, updatedAt: e.updatedAt } })
+      }
+      return
+    }
+    this.#read()
+  }
+
+  /** Reads the whole job (coalesced: one read in flight, one more queued at most). */
+  #read() {
+    if (this.#reading) {
+      this.#readAgain = true
+      return
+    }
+    const signal = this.#aborter?.signal
+    this.#reading = (async () => {
+      do {
+        this.#readAgain = false
+        try {
+          const { job } = await this.client.getJob(this.id, signal ? { signal } : {})
+          this.#set({ job, error: undefined, loading: false })
+          if (isFinalStatus(job.status)) this.#ended(job)
+        } catch (error) {
+          if (signal?.aborted) return
+          this.#set({ error, loading: false })
+          if ((error as { status?: number }).status === 404) return this.#stop()
+        }
+      } while (this.#readAgain && !signal?.aborted)
+    })().finally(() => (this.#reading = undefined))
+  }
+
+  #ended(job: Job) {
+    this.#stop()
+    if (this.#notifiedEnd) return
+    this.#notifiedEnd = true
+    const cb = this.callbacks()
+    if (job.status === 'completed') cb?.onCompleted?.(job)
+    else if (job.status === 'failed') cb?.onFailed?.(job)
+    else if (job.status === 'cancelled') cb?.onCancelled?.(job)
+  }
+}
+
+export interface JobListState {
+  jobs: Job[]
+  /** Jobs matching the filter in all. */
+  count: number
+  nextCursor: string | null
+  error: unknown
+  loading: boolean
+}
+
+/** Re-reads of a list are at most this often; events in between are applied in place. */
+const LIST_REFRESH_MS = 250
+
+/**
+ * A live list of jobs for UI frameworks (an external store like JobWatch): reads the list, applies
+ * progress events to the jobs shown, and re-reads the list (at most every 250 ms) when a job changes
+ * status or a new one appears, since the filter or the order may then take it in or out.
+ */
+export class JobListWatch {
+  #state: JobListState = { jobs: [], count: 0, nextCursor: null, error: undefined, loading: true }
+  readonly #listeners = new Set<() => void>()
+  #unsubscribe: Unsubscribe | undefined
+  #aborter: AbortController | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #reading = false
+  #readAgain = false
+  #lastRead = 0
+
+  constructor(
+    private readonly client: ConveyorClient,
+    private readonly filter: ListJobsQuery = {},
+    private readonly options: SubscribeOptions = {},
+  ) {}
+
+  readonly getSnapshot = (): JobListState => this.#state
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    if (this.#listeners.size === 1) this.#start()
+    return () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size === 0) this.#stop()
+    }
+  }
+
+  /** Reads the list again now. */
+  readonly refresh = (): void => {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    void this.#read()
+  }
+
+  #set(next: Partial<JobListState>) {
+    this.#state = { ...this.#state, ...next }
+    for (const l of this.#listeners) l()
+  }
+
+  #start() {
+    this.#aborter = new AbortController()
+    const { queue, type } = this.filter
+    this.#unsubscribe = this.client.subscribe(
+      { ...(queue ? { queue } : {}), ...(type ? { type } : {}) },
+      (e) => this.#onEvent(e),
+      {
+        ...this.options,
+        // A stream that opens after a gap (or the switch to polling) may have missed changes.
+        onStateChange: (state, error) => {
+          this.options.onStateChange?.(state, error)
+          if (state === 'open' || state === 'polling') this.#schedule()
+        },
+      },
+    )
+    void this.#read()
+  }
+
+  #stop() {
+    this.#unsubscribe?.()
+    this.#unsubscribe = undefined
+    this.#aborter?.abort()
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #onEvent(e: JobEvent) {
+    const i = this.#state.jobs.findIndex((j) => j.id === e.id)
+    const shown = this.#state.jobs[i]
+    if (shown && shown.status === e.status) {
+      if (Date.parse(e.updatedAt) >= Date.parse(shown.updatedAt)) {
+        const jobs = this.#state.jobs.slice()
+        jobs[i] = { ...shown, progress: e.progress, progressMessage: e.progressMessage, updatedAt: e.updatedAt }
+        this.#set({ jobs })
+      }
+      return
+    }
+    this.#schedule()
+  }
+
+  #schedule() {
+    if (this.#timer) return
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined
+        void this.#read()
+      },
+      Math.max(0, this.#lastRead + LIST_REFRESH_MS - Date.now()),
+    )
+  }
+
+  async #read() {
+    if (this.#reading) {
+      this.#readAgain = true
+      return
+    }
+    this.#reading = true
+    const signal = this.#aborter?.signal
+    try {
+      do {
+        this.#readAgain = false
+        this.#lastRead = Date.now()
+        try {
+          const page = await this.client.listJobs(this.filter, signal ? { signal } : {})
+          this.#set({ jobs: page.jobs, count: page.count, nextCursor: page.nextCursor, error: undefined, loading: false })
+        } catch (error) {
+          if (signal?.aborted) return
+          this.#set({ error, loading: false })
+        }
+      } while (this.#readAgain && !signal?.aborted)
+    } finally {
+      this.#reading = false
+    }
+  }
+}
