@@ -26,6 +26,8 @@ import { Reaper, REAPER_DEFAULTS } from './maintenance/reaper.ts'
 import { type ConveyorOptions, parseOptions } from './options.ts'
 import { type Schedule, type ScheduleInput, ScheduleStore } from './schedules/schedule-store.ts'
 import { Scheduler, SCHEDULER_DEFAULTS } from './schedules/scheduler.ts'
+import { MetricsStore } from './metrics/metrics-store.ts'
+import { Rollup, ROLLUP_DEFAULTS } from './metrics/rollup.ts'
 import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
 
 /**
@@ -44,6 +46,8 @@ export class Conveyor {
   readonly cleaner: Cleaner
   readonly schedules: ScheduleStore
   readonly scheduler: Scheduler
+  readonly metrics: MetricsStore
+  readonly rollup: Rollup
   readonly #workers = new Set<Worker>()
   #maintenance: Maintenance | undefined
   #closed: Promise<void> | undefined
@@ -61,6 +65,8 @@ export class Conveyor {
     this.cleaner = new Cleaner(this.jobs, logger)
     this.schedules = new ScheduleStore(db, channel, schema)
     this.scheduler = new Scheduler(this.schedules, logger.child({ component: 'scheduler' }))
+    this.metrics = new MetricsStore(db, this.jobs, schema)
+    this.rollup = new Rollup(db, schema, logger)
   }
 
   /** Opens the database (migrating it unless `migrate: false`) and starts maintenance. */
@@ -87,6 +93,7 @@ export class Conveyor {
         [
           { name: 'reaper', service: conveyor.reaper, intervalMs: cfg.reaperIntervalMs ?? REAPER_DEFAULTS.intervalMs },
           { name: 'cleaner', service: cleaner, intervalMs: cfg.cleanerIntervalMs ?? CLEANER_DEFAULTS.intervalMs },
+          { name: 'rollup', service: conveyor.rollup, intervalMs: ROLLUP_DEFAULTS.intervalMs },
           ...(cfg.scheduler === false
             ? []
             : [{ name: 'scheduler', service: conveyor.scheduler, intervalMs: cfg.schedulerIntervalMs ?? SCHEDULER_DEFAULTS.intervalMs }]),

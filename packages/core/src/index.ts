@@ -43,3 +43,6 @@ export { KeyStore, KEY_ROLES, KEY_PREFIX, hashKey, generateKey, type KeyRole, ty
 export { ScheduleStore, scheduleInputSchema, schedulePatchSchema, type Schedule, type ScheduleInput, type SchedulePatch, type ScheduleTick } from './schedules/schedule-store.ts'
 export { Scheduler, SCHEDULER_DEFAULTS, type SchedulerOptions } from './schedules/scheduler.ts'
 export { parseCron, nextTicks, ticksBetween } from './schedules/cron.ts'
+export { MetricsStore, WINDOWS, parseWindow, type MetricsSummary, type MetricsWindow, type ErrorGroup, type Distribution, type MetricsPoint } from './metrics/metrics-store.ts'
+export { Rollup, ROLLUP_DEFAULTS } from './metrics/rollup.ts'
+export { BUCKET_BOUNDS_MS, quantile } from './metrics/buckets.ts'
