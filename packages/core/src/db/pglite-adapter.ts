@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite'
 import type { Db, Queryable, Row } from './db.ts'
@@ -39,6 +39,9 @@ export class PgliteAdapter implements Db {
     const release = lockDataDir(dir)
     try {
       const pgdata = join(dir, 'pgdata')
+      // Only the lock holder makes staging copies, so any here were left by a process killed during
+      // its first setup: tens of MB each that nothing would ever remove.
+      for (const f of readdirSync(dir)) if (f.startsWith('pgdata.init-')) rmSync(join(dir, f), { recursive: true, force: true })
       if (!existsSync(join(pgdata, 'PG_VERSION'))) {
         // A pgdata without PG_VERSION is a first setup that was interrupted before the rename (only
         // possible from versions that did not rename); it holds no data yet, so start it over.
