@@ -45,7 +45,8 @@ export class Child {
       this.#wake()
     })
     this.exited = new Promise((resolve) => {
-      proc.on('exit', (code, signal) => {
+      // 'close', not 'exit': by then every line the child wrote has been read.
+      proc.on('close', (code, signal) => {
         this.#exit = { code, signal }
         resolve(this.#exit)
         this.#wake()
