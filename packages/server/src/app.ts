@@ -77,6 +77,8 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     return503OnClosing: true,
   })
   try {
+    // JSON in and out: any other body is refused with 415 rather than parsed as a string.
+    app.removeContentTypeParser('text/plain')
     app.setErrorHandler((err, request, reply) => {
       const r = toErrorResponse(err)
       if (r.internal) request.log.error({ err, route: request.routeOptions.config.routeId }, 'request failed')

@@ -1,0 +1,110 @@
+import { CALLER_ROLES, type CallerRole, ROUTES, type RouteId } from '@conveyor/contracts'
+import { describe, expect, it } from 'vitest'
+import { ACCESS, TokenSigner } from '../src/index.ts'
+import { admin, type Headers, openApp, startTestServer, TOKEN_SECRET } from './helpers.ts'
+
+type Fixture = { jobId: string; keyId: string }
+
+/** A well-formed request for each route, so that only access decides between 401/403 and anything else. */
+const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown }> = {
+  enqueueJob: () => ({ path: '/api/jobs', body: { type: 'a' } }),
+  enqueueJobAlias: () => ({ path: '/api/jobs/enqueue', body: { type: 'a' } }),
+  enqueueBatch: () => ({ path: '/api/jobs/batch', body: { jobs: [{ type: 'a' }] } }),
+  listJobs: () => ({ path: '/api/jobs' }),
+  jobStats: () => ({ path: '/api/jobs/stats' }),
+  purgeJobs: () => ({ path: '/api/jobs' }),
+  bulkJobs: (f) => ({ path: '/api/jobs/bulk', body: { action: 'cancel', ids: [f.jobId] } }),
+  getJob: (f) => ({ path: `/api/jobs/${f.jobId}` }),
+  cancelJob: (f) => ({ path: `/api/jobs/${f.jobId}/cancel` }),
+  retryJob: (f) => ({ path: `/api/jobs/${f.jobId}/retry` }),
+  deleteJob: (f) => ({ path: `/api/jobs/${f.jobId}` }),
+  claimJobs: () => ({ path: '/api/workers/claim', body: { workerId: 'w' } }),
+  heartbeatJob: (f) => ({ path: `/api/jobs/${f.jobId}/heartbeat`, body: { workerId: 'w' } }),
+  progressJob: (f) => ({ path: `/api/jobs/${f.jobId}/progress`, body: { workerId: 'w', progress: 5 } }),
+  completeJob: (f) => ({ path: `/api/jobs/${f.jobId}/complete`, body: { workerId: 'w' } }),
+  failJob: (f) => ({ path: `/api/jobs/${f.jobId}/fail`, body: { workerId: 'w', error: { message: 'x' } } }),
+  listWorkers: () => ({ path: '/api/workers' }),
+  listQueues: () => ({ path: '/api/queues' }),
+  pauseQueue: () => ({ path: '/api/queues/q1/pause' }),
+  resumeQueue: () => ({ path: '/api/queues/q1/resume' }),
+  createKey: () => ({ path: '/api/keys', body: { name: 'k', role: 'viewer' } }),
+  listKeys: () => ({ path: '/api/keys' }),
+  revokeKey: (f) => ({ path: `/api/keys/${f.keyId}` }),
+  createToken: () => ({ path: '/api/tokens', body: { owner: 'someone' } }),
+  events: () => ({ path: '/api/events' }),
+  health: () => ({ path: '/healthz' }),
+  ready: () => ({ path: '/readyz' }),
+  metrics: () => ({ path: '/metrics' }),
+  openapi: () => ({ path: '/api/openapi.json' }),
+}
+
+const USER = 'u1'
+
+describe('access: every route with every role', () => {
+  it('has one access rule per route of the contracts, and the server serves every route', async () => {
+    expect(Object.keys(ACCESS).sort()).toEqual(Object.keys(ROUTES).sort())
+    const { app } = await startTestServer()
+    for (const route of Object.values(ROUTES)) expect(app.hasRoute({ method: route.method, url: route.path }), route.path).toBe(true)
+  })
+
+  it.each(Object.keys(ROUTES) as RouteId[])('%s answers 401 without a credential, 403 to roles not in its rule, and serves the others', async (id) => {
+    const { server, call, keyFor, tokenFor } = await startTestServer()
+    const job = (await call('POST', '/api/jobs', admin, { type: 'a', owner: USER })).body.job
+    const dummyKey = (await call('POST', '/api/keys', admin, { name: 'to revoke', role: 'viewer' })).body
+    const callers: Record<CallerRole | 'none', Headers> = {
+      none: {},
+      admin,
+      producer: await keyFor('producer'),
+      worker: await keyFor('worker'),
+      viewer: await keyFor('viewer'),
+      user: await tokenFor(USER),
+    }
+    const route = ROUTES[id]
+    const rule = ACCESS[id]
+    const { path, body } = SAMPLES[id]({ jobId: job.id, keyId: dummyKey.id })
+    for (const [who, headers] of Object.entries(callers) as [CallerRole | 'none', Headers][]) {
+      const controller = new AbortController()
+      const res = await fetch(server.url + path, {
+        method: route.method,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      })
+      const status = res.status
+      const streaming = res.headers.get('content-type')?.startsWith('text/event-stream')
+      const text = streaming ? '' : await res.text()
+      controller.abort() // ends an event stream
+      const label = `${id} as ${who}: ${status} ${text.slice(0, 200)}`
+      if (rule === 'public') expect(status, label).toBe(200)
+      else if (who === 'none') expect(status, label).toBe(401)
+      else if (rule.includes(who)) expect([401, 403].includes(status) || status >= 500, label).toBe(false)
+      else {
+        expect(status, label).toBe(403)
+        expect(JSON.parse(text).error.code).toBe('forbidden')
+      }
+    }
+  })
+
+  it('refuses unknown, revoked and malformed keys and forged or expired tokens (401)', async () => {
+    const { call, keyFor, tokenFor } = await openApp()
+    const producer = await keyFor('producer')
+    expect((await call('GET', '/api/jobs', producer)).status).toBe(200)
+    const keyId = (await call('GET', '/api/keys')).body.keys.find((k: { role: string }) => k.role === 'producer').id
+    expect((await call('DELETE', `/api/keys/${keyId}`)).body.key.revokedAt).not.toBeNull()
+    const revoked = await call('GET', '/api/jobs', producer)
+    expect(revoked.status).toBe(401)
+    expect(revoked.body.error.code).toBe('unauthorized')
+
+    expect((await call('GET', '/api/jobs', { authorization: 'Bearer cvk_nope' })).status).toBe(401)
+    expect((await call('GET', '/api/jobs', { authorization: 'Basic abc' })).status).toBe(401)
+
+    const token = (await tokenFor(USER)).authorization!.slice('Bearer '.length)
+    const [body, mac] = token.slice(4).split('.')
+    const claims = JSON.parse(Buffer.from(body!, 'base64url').toString())
+    const forgedBody = Buffer.from(JSON.stringify({ ...claims, o: 'someone-else' })).toString('base64url')
+    expect((await call('GET', '/api/jobs', { authorization: `Bearer cvt_${forgedBody}.${mac}` })).status).toBe(401)
+
+    const expired = new TokenSigner(TOKEN_SECRET).sign(USER, 60, Date.now() - 120_000).token
+    expect((await call('GET', '/api/jobs', { authorization: `Bearer ${expired}` })).status).toBe(401)
+  })
+})

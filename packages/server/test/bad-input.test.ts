@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest'
+import { admin, openApp } from './helpers.ts'
+
+/** Each case: the request, and the field its 400 must name. Nothing may be written by any of them. */
+const BAD_BODIES: { name: string; url: string; payload: unknown; field: string }[] = [
+  { name: 'missing type', url: '/api/jobs', payload: { payload: {} }, field: 'type' },
+  { name: 'empty type', url: '/api/jobs', payload: { type: '' }, field: 'type' },
+  { name: 'type too long', url: '/api/jobs', payload: { type: 'x'.repeat(129) }, field: 'type' },
+  { name: 'unknown field', url: '/api/jobs', payload: { type: 'a', prioritee: 1 }, field: 'prioritee' },
+  { name: 'priority not an integer', url: '/api/jobs', payload: { type: 'a', priority: 1.5 }, field: 'priority' },
+  { name: 'priority out of range', url: '/api/jobs', payload: { type: 'a', priority: 10_000_000 }, field: 'priority' },
+  { name: 'maxAttempts 0', url: '/api/jobs', payload: { type: 'a', maxAttempts: 0 }, field: 'maxAttempts' },
+  { name: 'runAt not a date', url: '/api/jobs', payload: { type: 'a', runAt: 'tomorrow' }, field: 'runAt' },
+  { name: 'runAt and delayMs', url: '/api/jobs', payload: { type: 'a', runAt: '2030-01-01T00:00:00Z', delayMs: 5 }, field: 'delayMs' },
+  { name: 'bad backoff', url: '/api/jobs', payload: { type: 'a', backoff: { type: 'linear', delayMs: 5 } }, field: 'backoff.type' },
+  { name: 'metadata not an object', url: '/api/jobs', payload: { type: 'a', metadata: [1] }, field: 'metadata' },
+  { name: 'body not an object', url: '/api/jobs', payload: [1, 2], field: '' },
+  { name: 'alias: missing type', url: '/api/jobs/enqueue', payload: { prompt: 'seed 001 style' }, field: 'type' },
+  { name: 'batch: one bad job of three', url: '/api/jobs/batch', payload: { jobs: [{ type: 'a' }, { type: 7 }, { type: 'c' }] }, field: 'jobs.1.type' },
+  { name: 'batch: empty', url: '/api/jobs/batch', payload: { jobs: [] }, field: 'jobs' },
+  { name: 'batch: over 1000', url: '/api/jobs/batch', payload: { jobs: Array.from({ length: 1001 }, () => ({ type: 'a' })) }, field: 'jobs' },
+  { name: 'bulk: neither ids nor filter', url: '/api/jobs/bulk', payload: { action: 'delete' }, field: 'ids' },
+  { name: 'bulk: unknown action', url: '/api/jobs/bulk', payload: { action: 'explode', filter: {} }, field: 'action' },
+  { name: 'bulk: unknown status in filter', url: '/api/jobs/bulk', payload: { action: 'delete', filter: { status: 'done' } }, field: 'filter.status' },
+  { name: 'claim: no workerId', url: '/api/workers/claim', payload: { limit: 1 }, field: 'workerId' },
+  { name: 'claim: limit 0', url: '/api/workers/claim', payload: { workerId: 'w', limit: 0 }, field: 'limit' },
+  { name: 'claim: waitMs too long', url: '/api/workers/claim', payload: { workerId: 'w', waitMs: 3_600_000 }, field: 'waitMs' },
+  { name: 'key: unknown role', url: '/api/keys', payload: { name: 'k', role: 'root' }, field: 'role' },
+  { name: 'token: no owner', url: '/api/tokens', payload: { ttlSeconds: 60 }, field: 'owner' },
+  { name: 'token: ttl too long', url: '/api/tokens', payload: { owner: 'u', ttlSeconds: 10 ** 9 }, field: 'ttlSeconds' },
+]
+
+const BAD_QUERIES: { name: string; method: 'GET' | 'DELETE'; url: string; field: string }[] = [
+  { name: 'unknown status', method: 'GET', url: '/api/jobs?status=pending,done', field: 'status' },
+  { name: 'limit 0', method: 'GET', url: '/api/jobs?limit=0', field: 'limit' },
+  { name: 'limit not a number', method: 'GET', url: '/api/jobs?limit=ten', field: 'limit' },
+  { name: 'negative offset', method: 'GET', url: '/api/jobs?offset=-1', field: 'offset' },
+  { name: 'unknown sort', method: 'GET', url: '/api/jobs?sort=random', field: 'sort' },
+  { name: 'bad createdAfter', method: 'GET', url: '/api/jobs?createdAfter=yesterday', field: 'createdAfter' },
+  { name: 'metadata not JSON', method: 'GET', url: '/api/jobs?metadata=project', field: 'metadata' },
+  { name: 'cursor not issued here', method: 'GET', url: '/api/jobs?cursor=abc', field: 'cursor' },
+  { name: 'unknown parameter', method: 'GET', url: '/api/jobs?stauts=pending', field: 'stauts' },
+  { name: 'stats: unknown parameter', method: 'GET', url: '/api/jobs/stats?status=pending', field: 'status' },
+  { name: 'purge: running jobs', method: 'DELETE', url: '/api/jobs?status=running', field: 'status' },
+  { name: 'purge: bad olderThan', method: 'DELETE', url: '/api/jobs?status=completed&olderThan=soon', field: 'olderThan' },
+]
+
+describe('bad input', () => {
+  it.each(BAD_BODIES)('refuses a body with $name (400 naming $field), writing nothing', async ({ url, payload, field }) => {
+    const { call } = await openApp()
+    const res = await call('POST', url, admin, payload)
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('invalid_input')
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field)
+    if (field) expect(res.body.error.message).toContain(field)
+    expect((await call('GET', '/api/jobs/stats')).body.stats.total).toBe(0)
+    expect((await call('GET', '/api/keys')).body.keys).toEqual([])
+  })
+
+  it.each(BAD_QUERIES)('refuses a query with $name (400 naming $field), changing nothing', async ({ method, url, field }) => {
+    const { call } = await openApp()
+    await call('POST', '/api/jobs', admin, { type: 'a' })
+    const res = await call(method, url)
+    expect(res.status).toBe(400)
+    expect(res.body.error.code).toBe('invalid_input')
+    expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(field)
+    expect((await call('GET', '/api/jobs/stats')).body.stats.total).toBe(1)
+  })
+
+  it('refuses a body over the limit with 413 before parsing it, writing nothing', async () => {
+    const { app, call } = await openApp({ bodyLimit: 4096 })
+    const payload = JSON.stringify({ type: 'a', payload: { blob: 'x'.repeat(5000) } })
+    const res = await app.inject({ method: 'POST', url: '/api/jobs', headers: { ...admin, 'content-type': 'application/json' }, payload })
+    expect(res.statusCode).toBe(413)
+    expect(res.json().error.code).toBe('payload_too_large')
+    expect((await call('GET', '/api/jobs/stats')).body.stats.total).toBe(0)
+  })
+
+  it('refuses the default limit of 1 MiB', async () => {
+    const { app, call } = await openApp()
+    const payload = JSON.stringify({ type: 'a', payload: 'x'.repeat(1024 * 1024) })
+    const res = await app.inject({ method: 'POST', url: '/api/jobs', headers: { ...admin, 'content-type': 'application/json' }, payload })
+    expect(res.statusCode).toBe(413)
+    expect((await call('GET', '/api/jobs/stats')).body.stats.total).toBe(0)
+  })
+
+  it('refuses a body that is not JSON (400) or not sent as JSON (415)', async () => {
+    const { app, call } = await openApp()
+    const broken = await app.inject({ method: 'POST', url: '/api/jobs', headers: { ...admin, 'content-type': 'application/json' }, payload: '{"type":' })
+    expect(broken.statusCode).toBe(400)
+    expect(broken.json().error.code).toBe('invalid_input')
+    const text = await app.inject({ method: 'POST', url: '/api/jobs', headers: { ...admin, 'content-type': 'text/plain' }, payload: 'type=a' })
+    expect(text.statusCode).toBe(415)
+    expect(text.json().error.code).toBe('unsupported_media_type')
+    expect((await call('GET', '/api/jobs/stats')).body.stats.total).toBe(0)
+  })
+
+  it('answers an unknown route with 404 not_found in the error format', async () => {
+    const { call } = await openApp()
+    const res = await call('GET', '/api/nothing-here')
+    expect(res.status).toBe(404)
+    expect(res.body.error.code).toBe('not_found')
+  })
+})
