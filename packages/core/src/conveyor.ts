@@ -28,6 +28,9 @@ import { type Schedule, type ScheduleInput, ScheduleStore } from './schedules/sc
 import { Scheduler, SCHEDULER_DEFAULTS } from './schedules/scheduler.ts'
 import { MetricsStore } from './metrics/metrics-store.ts'
 import { Rollup, ROLLUP_DEFAULTS } from './metrics/rollup.ts'
+import { AlertStore } from './alerts/alert-store.ts'
+import { AlertEvaluator, ALERTS_DEFAULTS } from './alerts/alert-evaluator.ts'
+import { AuditLog } from './audit/audit-log.ts'
 import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
 
 /**
@@ -48,6 +51,9 @@ export class Conveyor {
   readonly scheduler: Scheduler
   readonly metrics: MetricsStore
   readonly rollup: Rollup
+  readonly alerts: AlertStore
+  readonly alertEvaluator: AlertEvaluator
+  readonly audit: AuditLog
   readonly #workers = new Set<Worker>()
   #maintenance: Maintenance | undefined
   #closed: Promise<void> | undefined
@@ -67,6 +73,9 @@ export class Conveyor {
     this.scheduler = new Scheduler(this.schedules, logger.child({ component: 'scheduler' }))
     this.metrics = new MetricsStore(db, this.jobs, schema)
     this.rollup = new Rollup(db, schema, logger)
+    this.alerts = new AlertStore(db, schema)
+    this.alertEvaluator = new AlertEvaluator(db, this.alerts, this.schedules, logger.child({ component: 'alerts' }))
+    this.audit = new AuditLog(db, schema)
   }
 
   /** Opens the database (migrating it unless `migrate: false`) and starts maintenance. */
@@ -94,6 +103,7 @@ export class Conveyor {
           { name: 'reaper', service: conveyor.reaper, intervalMs: cfg.reaperIntervalMs ?? REAPER_DEFAULTS.intervalMs },
           { name: 'cleaner', service: cleaner, intervalMs: cfg.cleanerIntervalMs ?? CLEANER_DEFAULTS.intervalMs },
           { name: 'rollup', service: conveyor.rollup, intervalMs: ROLLUP_DEFAULTS.intervalMs },
+          { name: 'alerts', service: conveyor.alertEvaluator, intervalMs: ALERTS_DEFAULTS.intervalMs },
           ...(cfg.scheduler === false
             ? []
             : [{ name: 'scheduler', service: conveyor.scheduler, intervalMs: cfg.schedulerIntervalMs ?? SCHEDULER_DEFAULTS.intervalMs }]),

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   dataDirLocked: 'data_dir_locked',
   /** No such schedule. */
   scheduleNotFound: 'schedule_not_found',
+  /** No such alert rule. */
+  alertRuleNotFound: 'alert_rule_not_found',
   /** A unique name is taken (a schedule's name). */
   alreadyExists: 'already_exists',
   /** The database could not be reached or answered with an unexpected error. */

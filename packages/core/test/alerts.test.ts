@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openConveyor, waitForStatus } from './helpers.ts'
+
+/** A real HTTP server on a free port that records the webhook bodies it receives. */
+async function webhookSink() {
+  const bodies: Record<string, unknown>[] = []
+  const server: Server = createServer((req, res) => {
+    let data = ''
+    req.on('data', (c) => (data += c))
+    req.on('end', () => {
+      bodies.push(JSON.parse(data) as Record<string, unknown>)
+      res.writeHead(204).end()
+    })
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  sinks.push(server)
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, bodies }
+}
+const sinks: Server[] = []
+afterEach(async () => {
+  await Promise.all(sinks.splice(0).map((s) => new Promise((r) => s.close(r))))
+})
+
+describe('alerts', () => {
+  it('one incident is one message: firing once, then resolved once', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    await c.alerts.create({ name: 'deep queue', kind: 'queue_depth', queue: 'default', threshold: 2, webhookUrl: hook.url, cooldownMs: 0 })
+    const jobs = await c.enqueueMany([{ type: 'x' }, { type: 'x' }, { type: 'x' }])
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'deep queue', state: 'firing' }])
+    expect(await c.alertEvaluator.runOnce()).toEqual([]) // still firing: no second message
+    await c.cancel(jobs[0]!.id)
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'deep queue', state: 'resolved' }])
+    expect(hook.bodies.map((b) => [b.alert, b.state])).toEqual([
+      ['deep queue', 'firing'],
+      ['deep queue', 'resolved'],
+    ])
+    expect(hook.bodies[0]!.message).toContain('3 jobs ready')
+    const history = await c.alerts.history()
+    expect(history).toHaveLength(1)
+    expect(history[0]).toMatchObject({ state: 'resolved', ruleName: 'deep queue' })
+    expect(history[0]!.deliveredAt).toBeInstanceOf(Date)
+  })
+
+  it('a rule that fires again within its cooldown reopens the incident without a new message', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    await c.alerts.create({ name: 'flappy', kind: 'queue_depth', threshold: 0, webhookUrl: hook.url, cooldownMs: 3600_000 })
+    const job = await c.enqueue({ type: 'x' })
+    await c.alertEvaluator.runOnce()
+    await c.cancel(job.id)
+    await c.alertEvaluator.runOnce()
+    await c.enqueue({ type: 'x' })
+    expect(await c.alertEvaluator.runOnce()).toEqual([])
+    expect(hook.bodies.map((b) => b.state)).toEqual(['firing', 'resolved'])
+    expect((await c.alerts.history())[0]?.state).toBe('firing')
+  })
+
+  it('failure rate above the threshold fires, with a Slack-compatible body', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    await c.alerts.create({ name: 'failing', kind: 'failure_rate', threshold: 0.5, windowMs: 300_000, webhookUrl: hook.url, format: 'slack' })
+    const jobs = await c.enqueueMany([{ type: 'ok' }, { type: 'bad', maxAttempts: 1 }, { type: 'bad', maxAttempts: 1 }])
+    const worker = c.work({ ok: async () => 1, bad: async () => { throw new Error('nope') } })
+    for (const j of jobs) await waitForStatus(c, j.id, ['completed', 'failed'])
+    await worker.stop()
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'failing', state: 'firing' }])
+    expect(hook.bodies[0]).toEqual({ text: expect.stringContaining('failure rate 66.7%') })
+  })
+
+  it('no_worker fires for a queue with ready jobs and no live worker, and clears when one starts', async () => {
+    const c = await openConveyor()
+    await c.alerts.create({ name: 'orphans', kind: 'no_worker' })
+    await c.enqueue({ type: 'x', queue: 'lonely', delayMs: 0 })
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'orphans', state: 'firing' }])
+    const worker = c.work({ y: async () => 1 }, { queues: ['lonely'] })
+    await worker.ready()
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'orphans', state: 'resolved' }])
+    await worker.stop()
+  })
+
+  it('records a delivery failure instead of throwing', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    const dead = hook.url.replace(/:\d+\//, ':1/')
+    await c.alerts.create({ name: 'unreachable', kind: 'queue_depth', threshold: 0, webhookUrl: dead })
+    await c.enqueue({ type: 'x' })
+    await c.alertEvaluator.runOnce()
+    expect((await c.alerts.history())[0]).toMatchObject({ deliveredAt: null, deliveryError: expect.any(String) })
+  })
+
+  it('validates rules and keeps names unique', async () => {
+    const c = await openConveyor()
+    await expect(c.alerts.create({ name: 'x', kind: 'nope' as never })).rejects.toMatchObject({ code: 'invalid_input' })
+    await expect(c.alerts.create({ name: 'x', kind: 'queue_depth', webhookUrl: 'ftp://x' })).rejects.toMatchObject({ code: 'invalid_input' })
+    const rule = await c.alerts.create({ name: 'x', kind: 'queue_depth' })
+    await expect(c.alerts.create({ name: 'x', kind: 'queue_depth' })).rejects.toMatchObject({ code: 'already_exists' })
+    expect((await c.alerts.update(rule.id, { threshold: 10 })).threshold).toBe(10)
+    await c.alerts.remove(rule.id)
+    await expect(c.alerts.remove(rule.id)).rejects.toMatchObject({ code: 'alert_rule_not_found' })
+  })
+})
+
+describe('audit log', () => {
+  it('records and lists who did what, newest first', async () => {
+    const c = await openConveyor()
+    await c.audit.record({ actor: 'ops-key', actorKind: 'key', action: 'job.cancel', target: 'j1' })
+    await c.audit.record({ actor: 'user-7', actorKind: 'token', action: 'job.enqueue', target: 'j2', details: { type: 'scan' } })
+    const all = await c.audit.list()
+    expect(all.map((e) => e.action)).toEqual(['job.enqueue', 'job.cancel'])
+    expect(all[0]).toMatchObject({ actor: 'user-7', actorKind: 'token', details: { type: 'scan' } })
+    expect((await c.audit.list({ action: 'job.cancel' })).map((e) => e.target)).toEqual(['j1'])
+    expect((await c.audit.list({ before: all[0]!.id })).map((e) => e.target)).toEqual(['j1'])
+  })
+})
