@@ -51,6 +51,14 @@ export class PgAdapter implements Db {
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect()
     let broken: unknown
+    // The pool removes its 'error' listener from a client it hands out, and a connection lost
+    // mid-transaction (a database restart, pg_terminate_backend) emits 'error' on the client: with no
+    // listener that crashed the process. The query in flight rejects by itself; here the connection is
+    // only marked broken, so that it is destroyed instead of going back to the pool.
+    const onError = (err: Error) => {
+      broken = err
+    }
+    client.on('error', onError)
     try {
       await client.query('BEGIN')
       const tx: Queryable = {
@@ -72,6 +80,7 @@ export class PgAdapter implements Db {
       throw err
     } finally {
       // A connection that failed to roll back is destroyed rather than returned in an unknown state.
+      client.removeListener('error', onError)
       client.release(broken instanceof Error ? broken : undefined)
     }
   }
