@@ -1,0 +1,5 @@
+export { runCli, createProgram } from './program.ts'
+export { parseConfig, describeDatabase, type Config, type Env } from './config.ts'
+export { demoHandlers, DEMO_JOBS } from './demo-handlers.ts'
+export { loadHandlers } from './handlers-module.ts'
+export { UsageError } from './usage-error.ts'

@@ -1,0 +1,50 @@
+import { type Conveyor, FINAL_STATUSES, type JobEvent } from '@conveyor/core'
+import { out } from './terminal.ts'
+
+function clock(): string {
+  return new Date().toTimeString().slice(0, 8)
+}
+
+/**
+ * Prints one terminal line per job event of `conveyor start`: enqueued, started, progress, completed,
+ * an attempt that failed (with its error) and the final failure. Why the job failed is not in the event,
+ * so failures read the job once.
+ */
+export function jobPrinter(conveyor: Conveyor): (e: JobEvent) => void {
+  const last = new Map<string, JobEvent['status']>()
+  const line = (e: JobEvent, what: string) => out(`${clock()}  ${e.type}  ${e.id}  ${what}`)
+  // The event says where the job went, not why: the last attempt's entry in the job's log does.
+  const afterAttempt = (e: JobEvent, what: string) =>
+    void conveyor
+      .getJob(e.id)
+      .then((job) => {
+        const attempt = job?.attemptLog?.at(-1)
+        if (attempt?.outcome === 'released') return line(e, 'handed back to pending (its worker stopped)')
+        const why = attempt?.error?.message ?? job?.lastError?.message
+        line(e, `${what}${attempt && attempt.outcome !== 'failed' ? ` (${attempt.outcome})` : ''}${why ? `: ${why}` : ''}`)
+      })
+      .catch(() => line(e, what))
+
+  return (e) => {
+    const before = last.get(e.id)
+    if (FINAL_STATUSES.includes(e.status)) last.delete(e.id)
+    else last.set(e.id, e.status)
+    if (e.status === before) {
+      if (e.status === 'running' && !e.cancelRequested) line(e, `${e.progress}%${e.progressMessage ? ` ${e.progressMessage}` : ''}`)
+      else if (e.cancelRequested) line(e, 'cancel requested')
+      return
+    }
+    switch (e.status) {
+      case 'pending':
+        return before === 'running' ? afterAttempt(e, 'attempt failed, will retry') : line(e, 'enqueued')
+      case 'running':
+        return line(e, 'started')
+      case 'completed':
+        return line(e, 'completed')
+      case 'failed':
+        return afterAttempt(e, 'failed')
+      case 'cancelled':
+        return line(e, 'cancelled')
+    }
+  }
+}

@@ -1,0 +1,13 @@
+import { runCli } from './program.ts'
+import { err } from './terminal.ts'
+
+// The one place that reads process.env and argv; everything below gets them as arguments.
+const status = await runCli(process.argv.slice(2), process.env)
+process.exitCode = status
+
+// A finished command leaves nothing running, so Node exits by itself. If something still holds the
+// event loop (a bug), say so and exit rather than hang the user's terminal.
+setTimeout(() => {
+  err('conveyor: the command finished but something kept the process alive; exiting')
+  process.exit(status)
+}, 5000).unref()

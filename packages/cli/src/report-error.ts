@@ -1,0 +1,30 @@
+import { ConveyorError, ErrorCodes } from '@conveyor/core'
+import { CommanderError } from 'commander'
+import { err } from './terminal.ts'
+import { UsageError } from './usage-error.ts'
+
+/** Exit statuses: 0 done, 1 the operation failed, 2 the command was called wrongly. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
+
+/** ConveyorError codes that mean the input on the command line was wrong. */
+const USAGE_CODES = new Set<string>([ErrorCodes.invalidInput, ErrorCodes.config])
+
+/** Prints an error the way a user can act on it and returns the exit status. */
+export function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander has printed its message (and our hint) already; --help and --version end with 0.
+    return error.exitCode === 0 ? EXIT.ok : EXIT.usage
+  }
+  if (error instanceof UsageError) {
+    err(`error: ${error.message}`)
+    return EXIT.usage
+  }
+  if (error instanceof ConveyorError) {
+    err(`error (${error.code}): ${error.message}`)
+    return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failed
+  }
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  err(typeof code === 'string' ? `error (${code}): ${message}` : `error: ${message}`)
+  return EXIT.failed
+}
