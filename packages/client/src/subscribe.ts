@@ -5,7 +5,7 @@ import type { Transport } from './transport.ts'
 
 /** Which jobs' events to receive. With a user token, only that owner's jobs ever arrive. */
 export interface EventFilter {
-  /** These jobs only (at most 1000). Their current state is delivered first, then every change. */
+  /** These jobs only (at most 1000). Their current state is delivered first, then every change. Empty: no id filter. */
   ids?: readonly string[]
   queue?: string
   type?: string
@@ -93,7 +93,7 @@ export function subscribe(
   options: SubscribeOptions = {},
 ): Unsubscribe {
   const o = { ...SUBSCRIBE_DEFAULTS, ...definedOnly(options) }
-  const ids = filter.ids ? [...new Set(filter.ids)] : undefined
+  const ids = filter.ids && filter.ids.length > 0 ? [...new Set(filter.ids)] : undefined
   const idSet = ids ? new Set(ids) : undefined
   /** Per job: the state last delivered (or seeded), and its updatedAt in ms. */
   const seen = new Map<string, { print: string; at: number }>()
