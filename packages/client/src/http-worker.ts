@@ -228,11 +228,13 @@ export class HttpWorker {
       lastProgressAt: 0,
       log,
     }
-    this.#running.set(job.id, entry)
+    // By attempt: a job reaped from this worker may come back to it as a new attempt while the old one winds down.
+    const key = `${job.id}:${job.attempts}`
+    this.#running.set(key, entry)
     entry.settled = this.#execute(entry)
       .catch((err: unknown) => log.error({ err }, 'could not report the end of an attempt; the server reclaims the job when its lease ends'))
       .finally(() => {
-        this.#running.delete(job.id)
+        this.#running.delete(key)
         this.#slotFreed?.()
         this.#slotFreed = undefined
       })

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest'
+import { createClient, HttpWorker, type HttpWorkerOptions, isConveyorHttpError, PermanentError } from '../src/index.ts'
+import { deferred, expireLease, startTestServer, stopAfter } from './helpers.ts'
+
+/** The reason a handler's signal fired. */
+const reasonOf = (signal: AbortSignal) =>
+  new Promise<Error>((resolve) => signal.addEventListener('abort', () => resolve(signal.reason as Error), { once: true }))
+
+async function setup(options: HttpWorkerOptions = {}) {
+  const t = await startTestServer({ events: { coalesceMs: 0 } })
+  const workerClient = await t.clientFor('worker')
+  const start = (handlers: ConstructorParameters<typeof HttpWorker>[1], more: HttpWorkerOptions = {}) =>
+    stopAfter(new HttpWorker(workerClient, handlers, { waitMs: 5000, ...options, ...more }))
+  return { ...t, start }
+}
+
+describe('HttpWorker', () => {
+  it('runs jobs end to end: claims, reports progress, completes with the handler’s result', async () => {
+    const { admin, start } = await setup()
+    const { jobs } = await admin.enqueueBatch([1, 2, 3, 4, 5].map((n) => ({ type: 'scan', payload: { n } })))
+    const worker = start(
+      {
+        scan: async (job, ctx) => {
+          await ctx.progress(50, 'halfway')
+          return { doubled: (job.payload as { n: number }).n * 2, attempt: ctx.attempt, by: ctx.workerId }
+        },
+      },
+      { concurrency: 2, id: 'http-test-worker' },
+    )
+    await worker.ready()
+    const done = await Promise.all(jobs.map((j) => admin.waitForJob(j.id)))
+    expect(done.map((j) => j.result)).toEqual([2, 4, 6, 8, 10].map((doubled) => ({ doubled, attempt: 1, by: 'http-test-worker' })))
+    expect(done.every((j) => j.status === 'completed' && j.progress === 100 && j.attemptLog?.[0]?.workerId === 'http-test-worker')).toBe(true)
+    expect((await admin.listWorkers()).workers.map((w) => w.id)).toContain('http-test-worker')
+  })
+
+  it('awaited progress is written while the handler runs', async () => {
+    const { admin, start } = await setup()
+    const { job } = await admin.enqueue({ type: 'scan' })
+    const release = deferred()
+    const written = deferred<number>()
+    start({
+      scan: async (_job, ctx) => {
+        await ctx.progress(30, 'a third')
+        written.resolve((await admin.getJob(_job.id)).job.progress)
+        await release.promise
+      },
+    })
+    expect(await written.promise).toBe(30)
+    release.resolve()
+    expect(await admin.waitForJob(job.id)).toMatchObject({ status: 'completed', progress: 100, result: null })
+  })
+
+  it('retries a failed attempt, and fails the job at once on a PermanentError', async () => {
+    const { admin, start } = await setup()
+    const { job: flaky } = await admin.enqueue({ type: 'flaky', maxAttempts: 3, backoff: { type: 'fixed', delayMs: 0 } })
+    const { job: doomed } = await admin.enqueue({ type: 'doomed', maxAttempts: 3 })
+    start({
+      flaky: (_job, ctx) => {
+        if (ctx.attempt === 1) throw new Error('network hiccup')
+        return 'second time lucky'
+      },
+      doomed: () => {
+        throw new PermanentError('payload.url is required')
+      },
+    })
+    expect(await admin.waitForJob(flaky.id)).toMatchObject({ status: 'completed', attempts: 2, result: 'second time lucky' })
+    const failed = await admin.waitForJob(doomed.id)
+    expect(failed).toMatchObject({ status: 'failed', attempts: 1, lastError: { name: 'PermanentError', message: 'payload.url is required' } })
+  })
+
+  it('fires the handler’s signal when the job is cancelled, and the job ends cancelled', async () => {
+    const { admin, start } = await setup({ leaseMs: 300 })
+    const { job } = await admin.enqueue({ type: 'scan' })
+    const reason = deferred<Error>()
+    const started = deferred()
+    start({
+      scan: async (_job, ctx) => {
+        started.resolve()
+        reason.resolve(await reasonOf(ctx.signal))
+      },
+    })
+    await started.promise
+    await admin.cancel(job.id)
+    expect((await reason.promise).name).toBe('CancelledError')
+    expect(await admin.waitForJob(job.id)).toMatchObject({ status: 'cancelled' })
+  })
+
+  it('stops a job whose lease was lost and discards its outcome; the job’s next attempt runs normally', async () => {
+    const { admin, conveyor, start } = await setup({ leaseMs: 300 })
+    const { job } = await admin.enqueue({ type: 'scan', backoff: { type: 'fixed', delayMs: 0 } })
+    const firstReason = deferred<Error>()
+    const started = deferred()
+    start({
+      scan: async (_job, ctx) => {
+        if (ctx.attempt > 1) return 'fresh'
+        started.resolve()
+        firstReason.resolve(await reasonOf(ctx.signal))
+        return 'stale'
+      },
+    })
+    await started.promise
+    // As if this worker had stopped heartbeating long ago: the reaper hands the job on.
+    await expireLease(conveyor, job.id)
+    expect(await conveyor.reaper.runOnce()).toBe(1)
+    expect((await firstReason.promise).name).toBe('LeaseLostError')
+    const done = await admin.waitForJob(job.id)
+    expect(done).toMatchObject({ status: 'completed', attempts: 2, result: 'fresh' })
+    expect(done.attemptLog?.map((a) => a.outcome)).toEqual(['lease_expired', 'completed'])
+  })
+
+  it('fails an attempt that runs past the job’s timeoutMs', async () => {
+    const { admin, start } = await setup()
+    const { job } = await admin.enqueue({ type: 'slow', timeoutMs: 100, maxAttempts: 1 })
+    const reason = deferred<Error>()
+    start({ slow: async (_job, ctx) => reason.resolve(await reasonOf(ctx.signal)) })
+    expect((await reason.promise).name).toBe('TimeoutError')
+    expect(await admin.waitForJob(job.id)).toMatchObject({ status: 'failed', lastError: { name: 'TimeoutError' } })
+  })
+
+  it('stops gracefully: lets a running handler finish, and stops a long-poll at once', async () => {
+    const { admin, start } = await setup()
+    const { job } = await admin.enqueue({ type: 'scan' })
+    const release = deferred()
+    const started = deferred()
+    // waitMs 60 s: were stop() to wait for the open long-poll, this test would run past its timeout.
+    const worker = start(
+      {
+        scan: async () => {
+          started.resolve()
+          await release.promise
+          return 'finished during stop'
+        },
+      },
+      { waitMs: 60_000, concurrency: 2 },
+    )
+    await started.promise
+    const stopped = worker.stop()
+    release.resolve()
+    await stopped
+    expect(worker.runningCount).toBe(0)
+    expect((await admin.getJob(job.id)).job).toMatchObject({ status: 'completed', result: 'finished during stop' })
+  })
+
+  it('aborts handlers still running when the grace period ends, and their jobs run again', async () => {
+    const { admin, start } = await setup()
+    const { job } = await admin.enqueue({ type: 'scan', backoff: { type: 'fixed', delayMs: 0 } })
+    const started = deferred()
+    const reason = deferred<Error>()
+    const worker = start({
+      scan: async (_job, ctx) => {
+        started.resolve()
+        reason.resolve(await reasonOf(ctx.signal))
+      },
+    })
+    await started.promise
+    await worker.stop({ gracefulStopMs: 0 })
+    expect((await reason.promise).name).toBe('ShutdownError')
+    expect((await admin.getJob(job.id)).job).toMatchObject({ status: 'pending', lastError: { name: 'ShutdownError' } })
+  })
+
+  it('rejects ready() and stops when the server refuses its key', async () => {
+    const { url } = await startTestServer()
+    const worker = stopAfter(new HttpWorker(createClient({ baseUrl: url, key: 'cv_not_a_key' }), { scan: () => null }))
+    const err = await worker.ready().catch((e: unknown) => e)
+    expect(isConveyorHttpError(err) && err.status).toBe(401)
+    expect(worker.stopping).toBe(true)
+  })
+})
