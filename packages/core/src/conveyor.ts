@@ -31,6 +31,9 @@ import { Rollup, ROLLUP_DEFAULTS } from './metrics/rollup.ts'
 import { AlertStore } from './alerts/alert-store.ts'
 import { AlertEvaluator, ALERTS_DEFAULTS } from './alerts/alert-evaluator.ts'
 import { AuditLog } from './audit/audit-log.ts'
+import { FileStore } from './files/file-store.ts'
+import { buildInsertRow } from './jobs/job-store.ts'
+import { toJob } from './jobs/job.ts'
 import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
 
 /**
@@ -54,6 +57,7 @@ export class Conveyor {
   readonly alerts: AlertStore
   readonly alertEvaluator: AlertEvaluator
   readonly audit: AuditLog
+  readonly files: FileStore
   readonly #workers = new Set<Worker>()
   #maintenance: Maintenance | undefined
   #closed: Promise<void> | undefined
@@ -63,12 +67,14 @@ export class Conveyor {
     readonly schema: string,
     readonly logger: Logger,
     private readonly ownsDb: boolean,
+    maxFileBytes?: number,
   ) {
     const channel = `conveyor_${schema}` // a plain identifier: PGlite does not quote LISTEN channels
     this.jobs = new JobStore(db, channel, schema)
     this.events = new EventBus(db, channel, logger)
     this.reaper = new Reaper(this.jobs, logger)
-    this.cleaner = new Cleaner(this.jobs, logger)
+    this.files = new FileStore(db, schema, maxFileBytes)
+    this.cleaner = new Cleaner(this.jobs, logger, { files: this.files })
     this.schedules = new ScheduleStore(db, channel, schema)
     this.scheduler = new Scheduler(this.schedules, logger.child({ component: 'scheduler' }))
     this.metrics = new MetricsStore(db, this.jobs, schema)
@@ -87,7 +93,7 @@ export class Conveyor {
       (o.databaseUrl
         ? new PgAdapter({ connectionString: o.databaseUrl, max: o.poolSize, logger })
         : await PgliteAdapter.open(o.dataDir))
-    const conveyor = new Conveyor(db, o.schema, logger, !options.db)
+    const conveyor = new Conveyor(db, o.schema, logger, !options.db, options.maxFileBytes)
     try {
       if (o.migrate) await migrate(db, o.schema, logger)
     } catch (err) {
@@ -97,7 +103,7 @@ export class Conveyor {
     const m = options.maintenance ?? true
     if (m !== false) {
       const cfg = m === true ? {} : m
-      const cleaner = cfg.retentionMs ? new Cleaner(conveyor.jobs, logger, { retentionMs: cfg.retentionMs }) : conveyor.cleaner
+      const cleaner = cfg.retentionMs ? new Cleaner(conveyor.jobs, logger, { retentionMs: cfg.retentionMs, files: conveyor.files }) : conveyor.cleaner
       conveyor.#maintenance = new Maintenance(
         [
           { name: 'reaper', service: conveyor.reaper, intervalMs: cfg.reaperIntervalMs ?? REAPER_DEFAULTS.intervalMs },
@@ -117,8 +123,7 @@ export class Conveyor {
 
   /** Enqueues one job and returns it (an earlier job with the same owner and idempotencyKey, if any). */
   async enqueue<P = unknown>(input: EnqueueInput & { payload?: P }): Promise<Job<P>> {
-    this.#open()
-    return (await this.jobs.enqueue(input)).job as Job<P>
+    return (await this.submit(input)).job as Job<P>
   }
 
   /** Enqueues many jobs in one round trip per 5000; all are validated before any is written. */
@@ -130,7 +135,22 @@ export class Conveyor {
   /** Like enqueue, and says whether the job is an earlier one with the same idempotency key. */
   submit(input: EnqueueInput): Promise<EnqueueResult> {
     this.#open()
+    if (input.files?.length) return this.#enqueueWithFiles(input, input.files)
     return this.jobs.enqueue(input)
+  }
+
+  /** The job and the attachment of its uploaded files in one transaction: both or neither. */
+  async #enqueueWithFiles(input: EnqueueInput, files: string[]): Promise<EnqueueResult> {
+    const row = buildInsertRow(input)
+    const inserted = await this.db.transaction(async (tx) => {
+      const [jobRow] = await tx.query<Record<string, unknown>>(this.jobs.q.jobInsertMany, [JSON.stringify([row]), this.jobs.channel])
+      if (!jobRow) return null // an earlier job holds the idempotency key: the files stay unattached
+      await this.files.attach(tx, files, jobRow.id as string, input.owner ?? null)
+      return toJob(jobRow)
+    })
+    if (inserted) return { job: inserted, duplicate: false }
+    const { files: _ignored, ...rest } = input
+    return this.jobs.enqueue(rest)
   }
 
   /** One job with its attempt log, or null. */
@@ -212,7 +232,7 @@ export class Conveyor {
   work(handlers: Handlers, options: WorkerOptions = {}): Worker {
     this.#open()
     if (Object.keys(handlers).length === 0) throw new ConveyorError(ErrorCodes.invalidInput, 'work() needs at least one handler')
-    const worker = new Worker(this.jobs, this.events, handlers, options, this.logger.child({ component: 'worker' }))
+    const worker = new Worker(this.jobs, this.events, handlers, options, this.logger.child({ component: 'worker' }), this.files)
     this.#workers.add(worker)
     const stop = worker.stop.bind(worker)
     worker.stop = (o) => stop(o).finally(() => this.#workers.delete(worker))

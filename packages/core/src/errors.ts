@@ -18,6 +18,8 @@ export const ErrorCodes = {
   scheduleNotFound: 'schedule_not_found',
   /** No such alert rule. */
   alertRuleNotFound: 'alert_rule_not_found',
+  /** An uploaded or attached file is over the size limit. */
+  fileTooLarge: 'file_too_large',
   /** A unique name is taken (a schedule's name). */
   alreadyExists: 'already_exists',
   /** The database could not be reached or answered with an unexpected error. */

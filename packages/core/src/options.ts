@@ -29,6 +29,8 @@ export interface ConveyorOptions {
         scheduler?: boolean
         schedulerIntervalMs?: number
       }
+  /** The largest job file accepted, in bytes. Default 50 MiB. */
+  maxFileBytes?: number
   logger?: Logger
   /** Level of the default logger. Default `info`. */
   logLevel?: string
@@ -52,7 +54,7 @@ export const optionsSchema = z.object({
 
 /** Parses the options once, at open; a bad one says how to fix it. */
 export function parseOptions(options: ConveyorOptions) {
-  const { db: _db, logger: _logger, maintenance: _m, ...plain } = options
+  const { db: _db, logger: _logger, maintenance: _m, maxFileBytes: _f, ...plain } = options
   const result = optionsSchema.safeParse(plain)
   if (!result.success) {
     const issue = result.error.issues[0]

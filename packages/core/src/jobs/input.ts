@@ -40,6 +40,8 @@ export const enqueueInputSchema = z
     owner: text(LIMITS.key).optional(),
     source: text(LIMITS.source).optional(),
     metadata: z.record(z.string(), z.unknown()).optional(),
+    /** Ids of uploaded input files to attach to the job (see files/file-store.ts). */
+    files: z.array(z.uuid()).max(20).optional(),
   })
   .strict()
   .refine((v) => v.runAt === undefined || v.delayMs === undefined, {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { JobStore } from '../jobs/job-store.ts'
 import type { JobStatus } from '../jobs/states.ts'
+import type { FileStore } from '../files/file-store.ts'
 
 const DAY = 24 * 3600 * 1000
 
@@ -18,7 +19,7 @@ export class Cleaner {
   constructor(
     private readonly store: JobStore,
     private readonly logger: Logger,
-    private readonly options: { retentionMs?: Retention; batchSize?: number } = {},
+    private readonly options: { retentionMs?: Retention; batchSize?: number; files?: FileStore } = {},
   ) {}
 
   /** One pass; returns how many jobs it deleted. */
@@ -33,7 +34,9 @@ export class Cleaner {
         if (n < batch) break
       }
     }
-    if (total > 0) this.logger.info({ jobs: total }, 'deleted finished jobs past their retention')
+    // A job's files go with it (ON DELETE CASCADE); uploads never attached to a job go after a day.
+    const uploads = (await this.options.files?.deleteUnattached()) ?? 0
+    if (total > 0 || uploads > 0) this.logger.info({ jobs: total, uploads }, 'deleted finished jobs past their retention')
     return total
   }
 }
