@@ -6,6 +6,7 @@ import { CancelledError, describeError, PermanentError, ShutdownError, TimeoutEr
 import type { EventBus } from '../events/event-bus.ts'
 import type { Job } from '../jobs/job.ts'
 import type { Completion, Failure, JobStore, ProgressUpdate } from '../jobs/job-store.ts'
+import type { FileData, FileInfo, FileStore } from '../files/file-store.ts'
 
 /** What a handler gets beside its job. */
 export interface JobContext {
@@ -18,6 +19,11 @@ export interface JobContext {
   /** This attempt's number, from 1. */
   attempt: number
   workerId: string
+  /**
+   * Attaches a result file to the job (replacing one of the same name), downloadable with
+   * GET /api/jobs/:id/files/:name. `data` may be a string, bytes or a stream.
+   */
+  attach(name: string, data: FileData, contentType?: string): Promise<FileInfo>
 }
 
 export type Handler<P = any, R = unknown> = (job: Job<P>, ctx: JobContext) => Promise<R> | R
@@ -98,6 +104,7 @@ export class Worker {
     private readonly handlers: Handlers,
     options: WorkerOptions,
     private readonly logger: Logger,
+    private readonly files?: FileStore,
   ) {
     this.id = options.id ?? `${hostname()}:${process.pid}:${uuidv7().slice(-12)}`
     this.#o = {
@@ -206,6 +213,10 @@ export class Worker {
       log,
       attempt: job.attempts,
       workerId: this.id,
+      attach: (name, data, contentType) => {
+        if (!this.files) return Promise.reject(new Error('this worker has no file store'))
+        return this.files.upload({ name, data, contentType, jobId: job.id, owner: job.owner, kind: 'output' })
+      },
     }
     const handler = this.handlers[job.type]
     type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
