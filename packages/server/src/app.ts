@@ -14,10 +14,13 @@ import { buildOpenApiDocument } from './openapi.ts'
 import { RateLimiter } from './rate-limiter.ts'
 import { addRoute } from './route.ts'
 import { accessRoutes } from './routes/access.ts'
+import { dashboardFiles } from './routes/dashboard-files.ts'
 import { eventRoutes } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
 import { jobRoutes } from './routes/jobs.ts'
+import { metricsSummaryRoutes } from './routes/metrics-summary.ts'
 import { queueRoutes } from './routes/queues.ts'
+import { sessionRoutes } from './routes/session.ts'
 import { workerRoutes } from './routes/workers.ts'
 import { TokenSigner } from './tokens.ts'
 import { WorkerRegistry } from './worker-registry.ts'
@@ -103,6 +106,8 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } })
     await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' })
 
+    // First: its cookie hook authenticates the dashboard's calls to every route below.
+    await sessionRoutes(app, ctx)
     healthRoutes(app, ctx)
     addRoute(app, ctx, 'openapi', async () => document as RouteResponse<'openapi'>)
     jobRoutes(app, ctx)
@@ -110,6 +115,8 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     queueRoutes(app, ctx)
     accessRoutes(app, ctx)
     eventRoutes(app, ctx)
+    metricsSummaryRoutes(app, ctx)
+    await dashboardFiles(app)
   } catch (err) {
     hub.close()
     await app.close().catch(() => undefined)
