@@ -63,6 +63,16 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, convey
   return t
 }
 
+/** Event streams the server holds open now (its conveyor_event_streams gauge). */
+export async function openStreams(admin: ConveyorClient): Promise<number> {
+  return Number(/^conveyor_event_streams (\d+)/m.exec(await admin.metrics())?.[1])
+}
+
+/** Resolves once the server holds `n` open streams: it learns of a hang-up from its socket a moment later. */
+export async function untilOpenStreams(admin: ConveyorClient, n: number): Promise<void> {
+  while ((await openStreams(admin)) !== n) await new Promise((r) => setTimeout(r, 20))
+}
+
 /** Stops the worker after the test, whatever happens. */
 export function stopAfter<W extends HttpWorker>(worker: W): W {
   cleanup(() => worker.stop({ gracefulStopMs: 0 }))

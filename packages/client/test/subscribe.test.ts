@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createClient } from '../src/index.ts'
 import { record } from './events.ts'
-import { startTestServer } from './helpers.ts'
+import { openStreams, startTestServer, untilOpenStreams } from './helpers.ts'
 
 describe('subscribe', () => {
   it('receives the events of a queue as jobs are enqueued, make progress and complete', async () => {
@@ -95,14 +95,12 @@ describe('subscribe', () => {
 
   it('ends its stream on unsubscribe: the server counts no open stream afterwards', async () => {
     const t = await startTestServer()
-    const streams = async () => Number(/^conveyor_event_streams (\d+)/m.exec(await t.admin.metrics())?.[1])
     const sub = record(t.admin, {})
     await sub.state('open')
-    expect(await streams()).toBe(1)
+    expect(await openStreams(t.admin)).toBe(1)
     sub.unsubscribe()
     await sub.state('closed')
-    // The server learns of the hang-up from its socket a moment later: look until it has.
-    while ((await streams()) !== 0) await new Promise((r) => setTimeout(r, 20))
+    await untilOpenStreams(t.admin, 0)
     expect(sub.states.at(-1)).toBe('closed')
   })
 })
