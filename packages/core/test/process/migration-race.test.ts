@@ -20,6 +20,8 @@ function deadPid(): number {
 }
 
 describe('two processes migrating one new database at once', () => {
+  // Two processes share one database here, which PGlite cannot do (one process owns an embedded
+  // directory): its counterpart below checks that the second process is refused instead.
   it.skipIf(!DATABASE_URL)(
     'PostgreSQL: both open each brand-new schema, every migration is recorded once, and the schema works',
     async () => {
@@ -49,6 +51,7 @@ describe('two processes migrating one new database at once', () => {
     60_000,
   )
 
+  // The embedded data directory only; the PostgreSQL pass runs the test above.
   it.skipIf(!!DATABASE_URL)(
     'PGlite: of two processes opening one new data directory, one wins; the other is refused with data_dir_locked',
     async () => {
