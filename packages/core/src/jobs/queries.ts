@@ -115,17 +115,41 @@ export function buildQueries(schema: string) {
         count(*) FILTER (WHERE status = 'pending' AND run_at > now()) AS scheduled
       FROM ${J} WHERE ${filterWhere(s, 0)} GROUP BY status`,
 
-    /** $1 worker, $2 queues (NULL: all), $3 types (NULL: all), $4 limit, $5 lease ms, $6 channel. */
+    /**
+     * $1 worker, $2 queues (NULL: all), $3 types (NULL: all), $4 limit, $5 lease ms, $6 channel.
+     *
+     * Named queues are read one at a time (`by_queue`), each with `queue = <one name>` so that
+     * jobs_claim_idx returns them already in claim order and the scan stops after $4 rows; the best
+     * $4 of all named queues are then taken. `queue = ANY($2)` instead made PostgreSQL read and sort
+     * every pending job of those queues on each claim: 52–84 ms per claim on 20,000 pending jobs
+     * against 0.35 ms (EXPLAIN ANALYZE, PostgreSQL 15), which capped a drain at ~1,500 jobs/s.
+     * Rows a queue's scan locked beyond the final $4 are not changed, and unlock when the statement
+     * ends. With no queues named ($2 NULL, `any_queue`) every pending job is still read and sorted.
+     */
     jobClaim: notifying(
-      `next AS (
-        SELECT id FROM ${J}
-        WHERE status = 'pending' AND run_at <= now()
-          AND ($2::text[] IS NULL OR queue = ANY($2::text[]))
+      `by_queue AS (
+        SELECT c.id, c.priority, c.run_at FROM (SELECT DISTINCT unnest($2::text[]) AS queue) wanted
+        CROSS JOIN LATERAL (
+          SELECT id, priority, run_at FROM ${J}
+          WHERE queue = wanted.queue AND status = 'pending' AND run_at <= now()
+            AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+          ORDER BY priority DESC, run_at, id
+          LIMIT $4
+          FOR UPDATE SKIP LOCKED
+        ) c
+        WHERE NOT EXISTS (SELECT 1 FROM ${s}.queues q WHERE q.name = wanted.queue AND q.paused)
+      ), any_queue AS (
+        SELECT id, priority, run_at FROM ${J}
+        WHERE $2::text[] IS NULL AND status = 'pending' AND run_at <= now()
           AND ($3::text[] IS NULL OR type = ANY($3::text[]))
           AND NOT EXISTS (SELECT 1 FROM ${s}.queues q WHERE q.name = ${J}.queue AND q.paused)
         ORDER BY priority DESC, run_at, id
         LIMIT $4
         FOR UPDATE SKIP LOCKED
+      ), next AS (
+        SELECT id FROM (SELECT * FROM by_queue UNION ALL SELECT * FROM any_queue) candidates
+        ORDER BY priority DESC, run_at, id
+        LIMIT $4
       ), changed AS (
         UPDATE ${J} j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
           lease_expires_at = now() + $5 * interval '1 millisecond', started_at = now(), updated_at = now(),
