@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { Conveyor } from '@conveyor/core'
+import { Conveyor, type Db, defaultLogger, PgAdapter, PgliteAdapter } from '@conveyor/core'
 import type { BackendName } from './args.ts'
 
 export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://root@127.0.0.1:5432/test'
@@ -20,31 +20,34 @@ export interface Fresh {
  * Opens Conveyor with its default settings (pool size, maintenance, worker options untouched) on a
  * fresh store: a new schema of DATABASE_URL, dropped afterwards, or a new PGlite data directory on
  * disk (not memory://), deleted afterwards. Only the log level is lowered, so the table stays readable.
+ * `wrap` (profiling) puts a seam of its own around the database adapter, opened as Conveyor would.
  */
-export async function openFresh(backend: BackendName): Promise<Fresh> {
-  if (backend === 'pg') {
-    const schema = `bench_${randomBytes(5).toString('hex')}`
-    const conveyor = await Conveyor.open({ databaseUrl: DATABASE_URL, schema, logLevel: 'warn' })
-    return {
-      conveyor,
-      async dispose() {
-        await conveyor.close()
-        await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
-      },
-    }
+export async function openFresh(backend: BackendName, wrap?: (db: Db, schema: string) => Db): Promise<Fresh> {
+  const schema = backend === 'pg' ? `bench_${randomBytes(5).toString('hex')}` : 'conveyor'
+  const dir = backend === 'pglite' ? await mkdtemp(join(tmpdir(), 'conveyor-bench-')) : undefined
+  const removeStore = async () => {
+    if (dir) await rm(dir, { recursive: true, force: true })
+    else await withClient((c) => c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`))
   }
-  const dir = await mkdtemp(join(tmpdir(), 'conveyor-bench-'))
+  let db: Db | undefined
   try {
-    const conveyor = await Conveyor.open({ dataDir: dir, logLevel: 'warn' })
+    const location = dir ? { dataDir: dir } : { databaseUrl: DATABASE_URL }
+    if (wrap) {
+      const inner = dir ? await PgliteAdapter.open(dir) : new PgAdapter({ connectionString: DATABASE_URL, logger: defaultLogger('warn') })
+      db = wrap(inner, schema)
+    }
+    const conveyor = await Conveyor.open({ ...location, schema, logLevel: 'warn', ...(db ? { db } : {}) })
     return {
       conveyor,
       async dispose() {
         await conveyor.close()
-        await rm(dir, { recursive: true, force: true })
+        await db?.close()
+        await removeStore()
       },
     }
   } catch (err) {
-    await rm(dir, { recursive: true, force: true })
+    await db?.close()
+    await removeStore()
     throw err
   }
 }

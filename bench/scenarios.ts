@@ -23,6 +23,8 @@ export const DRAIN_CONCURRENCIES = [10, 50] as const
 
 /** One scenario: run on a fresh store, it answers its metrics by key (see report.ts for their names). */
 export interface Scenario {
+  /** For bench/profile.ts --scenario. */
+  id: string
   name: string
   run(conveyor: Conveyor, sizes: Sizes): Promise<Record<string, number>>
 }
@@ -31,6 +33,7 @@ const noop = (n: number) => ({ type: 'noop', payload: { n } })
 
 export const SCENARIOS: Scenario[] = [
   {
+    id: 'enqueue-sequential',
     name: 'enqueue one at a time',
     async run(c, sizes) {
       await enqueueSequential(c, sizes.warmup)
@@ -40,6 +43,7 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'enqueue-in-flight',
     name: `enqueue, ${IN_FLIGHT} in flight`,
     async run(c, sizes) {
       await enqueueConcurrent(c, sizes.warmup, IN_FLIGHT)
@@ -49,6 +53,7 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    id: 'enqueue-batch',
     name: `enqueueMany, batches of ${BATCH}`,
     async run(c, sizes) {
       await enqueueBatches(c, 2)
@@ -59,6 +64,7 @@ export const SCENARIOS: Scenario[] = [
   },
   ...DRAIN_CONCURRENCIES.map(
     (concurrency): Scenario => ({
+      id: `drain-c${concurrency}`,
       name: `drain, concurrency ${concurrency}`,
       async run(c, sizes) {
         return { [`drain.c${concurrency}`]: await drain(c, sizes.drain, concurrency) }
@@ -66,6 +72,7 @@ export const SCENARIOS: Scenario[] = [
     }),
   ),
   {
+    id: 'latency',
     name: 'enqueue → handler start latency',
     async run(c, sizes) {
       const ms = (await latencies(c, sizes.latencySamples)).sort((a, b) => a - b)
