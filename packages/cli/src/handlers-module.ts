@@ -17,7 +17,7 @@ export async function loadHandlers(file: string): Promise<Handlers> {
   if (!existsSync(path)) throw new UsageError(`--handlers ${file}: no such file (looked for ${path})`)
   let mod: Record<string, unknown>
   try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>
+    mod = moduleExports((await import(pathToFileURL(path).href)) as Record<string, unknown>)
   } catch (cause) {
     throw new Error(`could not load --handlers ${file}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
   }
@@ -33,4 +33,15 @@ export async function loadHandlers(file: string): Promise<Handlers> {
   for (const [name, fn] of Object.entries(mod)) if (name !== 'default' && typeof fn === 'function') handlers[name] = fn as Handler
   if (Object.keys(handlers).length === 0) throw new UsageError(`--handlers ${file} exports no handlers: ${EXAMPLE}`)
   return handlers
+}
+
+/**
+ * The exports as the module wrote them. Node loads a file outside a "type": "module" package as
+ * CommonJS, so an ESM-syntax .ts file there arrives compiled by tsx, with all of its exports (marked
+ * __esModule) under `default`.
+ */
+function moduleExports(ns: Record<string, unknown>): Record<string, unknown> {
+  const def = ns.default
+  if (def && typeof def === 'object' && (def as { __esModule?: unknown }).__esModule === true) return def as Record<string, unknown>
+  return ns
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach } from 'vitest'
-import { defaultLogger, PgAdapter } from '@conveyor/core'
+import { Conveyor, defaultLogger, PgAdapter } from '@conveyor/core'
 
 /**
  * The CLI tests run the real `conveyor` command (node + the bin, which registers tsx) as a child
@@ -86,11 +86,11 @@ export class Cli {
     )
   }
 
-  /** Resolves with the first match of `pattern` in stdout; rejects, with the output, if the process exits first. */
-  waitForOutput(pattern: RegExp): Promise<RegExpMatchArray> {
+  /** Resolves with the first match of `pattern` in stdout (or stderr); rejects, with the output, if the process exits first. */
+  waitForOutput(pattern: RegExp, stream: 'stdout' | 'stderr' = 'stdout'): Promise<RegExpMatchArray> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        const m = this.stdout.match(pattern)
+        const m = this[stream].match(pattern)
         if (m) {
           this.#waiters.delete(check)
           resolve(m)
@@ -145,4 +145,16 @@ export async function ok(args: readonly string[]): Promise<string> {
   const r = await runCli(args)
   if (r.code !== 0) throw new Error(`conveyor ${args.join(' ')} exited ${r.code}\n${r.stderr}`)
   return r.stdout
+}
+
+/**
+ * Opens the store that `flags` (from freshStore) name, in this process, without migrating or
+ * maintenance. On the embedded database this also proves no other process still holds it.
+ */
+export async function openStore(flags: readonly string[]): Promise<Conveyor> {
+  const value = (flag: string) => flags[flags.indexOf(flag) + 1]
+  const where = flags.includes('--data-dir')
+    ? { dataDir: value('--data-dir') }
+    : { databaseUrl: value('--database-url'), schema: value('--schema') }
+  return Conveyor.open({ ...where, migrate: false, maintenance: false, logger: defaultLogger('silent') })
 }
