@@ -9,6 +9,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const
 /** ConveyorError codes that mean the input on the command line was wrong. */
 const USAGE_CODES = new Set<string>([ErrorCodes.invalidInput, ErrorCodes.config])
 
+/** Errors that mean the database named by the settings could not be used as given. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '3D000', '28000', '28P01'])
+
 /** Prints an error the way a user can act on it and returns the exit status. */
 export function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
@@ -26,5 +29,7 @@ export function reportError(error: unknown): number {
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
   err(typeof code === 'string' ? `error (${code}): ${message}` : `error: ${message}`)
+  if (typeof code === 'string' && CONNECTION_CODES.has(code))
+    err('the PostgreSQL server could not be used: check --database-url (or DATABASE_URL), or leave it unset for the embedded database')
   return EXIT.failed
 }
