@@ -20,14 +20,44 @@ export interface JobWatchState {
 }
 
 /**
+ * An external store (the subscribe / getSnapshot pair React's useSyncExternalStore takes) that starts
+ * its work with its first listener and stops it with its last.
+ */
+abstract class LiveStore<S> {
+  #state: S
+  readonly #listeners = new Set<() => void>()
+
+  constructor(initial: S) {
+    this.#state = initial
+  }
+
+  readonly getSnapshot = (): S => this.#state
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener)
+    if (this.#listeners.size === 1) this.start()
+    return () => {
+      this.#listeners.delete(listener)
+      if (this.#listeners.size === 0) this.stop()
+    }
+  }
+
+  protected set(next: Partial<S>): void {
+    this.#state = { ...this.#state, ...next }
+    for (const l of this.#listeners) l()
+  }
+
+  protected abstract start(): void
+  protected abstract stop(): void
+}
+
+/**
  * A live view of one job for UI frameworks: an external store (subscribe / getSnapshot, the shape
  * React's useSyncExternalStore takes). It starts listening with its first listener, reads the whole
  * job whenever its status changes, applies progress events in place, and stops listening once the
  * job ends.
  */
-export class JobWatch {
-  #state: JobWatchState = { job: undefined, error: undefined, loading: true }
-  readonly #listeners = new Set<() => void>()
+export class JobWatch extends LiveStore<JobWatchState> {
   #unsubscribe: Unsubscribe | undefined
   #reading: Promise<void> | undefined
   #readAgain = false
@@ -39,28 +69,15 @@ export class JobWatch {
     private readonly id: string,
     private readonly callbacks: () => JobCallbacks | undefined = () => undefined,
     private readonly options: SubscribeOptions = {},
-  ) {}
-
-  readonly getSnapshot = (): JobWatchState => this.#state
-
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener)
-    if (this.#listeners.size === 1) this.#start()
-    return () => {
-      this.#listeners.delete(listener)
-      if (this.#listeners.size === 0) this.#stop()
-    }
+  ) {
+    super({ job: undefined, error: undefined, loading: true })
   }
 
-  #set(next: Partial<JobWatchState>) {
-    this.#state = { ...this.#state, ...next }
-    for (const l of this.#listeners) l()
-  }
-
-  #start() {
+  protected start(): void {
     this.#aborter = new AbortController()
+    const job = this.getSnapshot().job
     // A job already seen ended stays ended: nothing to listen for.
-    if (this.#state.job && isFinalStatus(this.#state.job.status)) return
+    if (job && isFinalStatus(job.status)) return
     // With ids, the subscription delivers the job's current state first: that event triggers the first read.
     this.#unsubscribe = this.client.subscribe({ ids: [this.id] }, (e) => this.#onEvent(e), {
       ...this.options,
@@ -68,17 +85,17 @@ export class JobWatch {
     })
   }
 
-  #stop() {
+  protected stop(): void {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     this.#aborter?.abort()
   }
 
   #onEvent(e: JobEvent) {
-    const job = this.#state.job
+    const job = this.getSnapshot().job
     if (job && job.status === e.status && !isFinalStatus(e.status)) {
       if (Date.parse(e.updatedAt) >= Date.parse(job.updatedAt)) {
-        this.#set({ job: { ...job, progress: e.progress, progressMessage: e.progressMessage, updatedAt: e.updatedAt } })
+        this.set({ job: { ...job, progress: e.progress, progressMessage: e.progressMessage, updatedAt: e.updatedAt } })
       }
       return
     }
@@ -97,19 +114,19 @@ export class JobWatch {
         this.#readAgain = false
         try {
           const { job } = await this.client.getJob(this.id, signal ? { signal } : {})
-          this.#set({ job, error: undefined, loading: false })
+          this.set({ job, error: undefined, loading: false })
           if (isFinalStatus(job.status)) this.#ended(job)
         } catch (error) {
           if (signal?.aborted) return
-          this.#set({ error, loading: false })
-          if ((error as { status?: number }).status === 404) return this.#stop()
+          this.set({ error, loading: false })
+          if ((error as { status?: number }).status === 404) return this.stop()
         }
       } while (this.#readAgain && !signal?.aborted)
     })().finally(() => (this.#reading = undefined))
   }
 
   #ended(job: Job) {
-    this.#stop()
+    this.stop()
     if (this.#notifiedEnd) return
     this.#notifiedEnd = true
     const cb = this.callbacks()
@@ -136,9 +153,7 @@ const LIST_REFRESH_MS = 250
  * progress events to the jobs shown, and re-reads the list (at most every 250 ms) when a job changes
  * status or a new one appears, since the filter or the order may then take it in or out.
  */
-export class JobListWatch {
-  #state: JobListState = { jobs: [], count: 0, nextCursor: null, error: undefined, loading: true }
-  readonly #listeners = new Set<() => void>()
+export class JobListWatch extends LiveStore<JobListState> {
   #unsubscribe: Unsubscribe | undefined
   #aborter: AbortController | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
@@ -150,17 +165,8 @@ export class JobListWatch {
     private readonly client: ConveyorClient,
     private readonly filter: ListJobsQuery = {},
     private readonly options: SubscribeOptions = {},
-  ) {}
-
-  readonly getSnapshot = (): JobListState => this.#state
-
-  readonly subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener)
-    if (this.#listeners.size === 1) this.#start()
-    return () => {
-      this.#listeners.delete(listener)
-      if (this.#listeners.size === 0) this.#stop()
-    }
+  ) {
+    super({ jobs: [], count: 0, nextCursor: null, error: undefined, loading: true })
   }
 
   /** Reads the list again now. */
@@ -170,12 +176,7 @@ export class JobListWatch {
     void this.#read()
   }
 
-  #set(next: Partial<JobListState>) {
-    this.#state = { ...this.#state, ...next }
-    for (const l of this.#listeners) l()
-  }
-
-  #start() {
+  protected start(): void {
     this.#aborter = new AbortController()
     const { queue, type } = this.filter
     this.#unsubscribe = this.client.subscribe(
@@ -193,7 +194,7 @@ export class JobListWatch {
     void this.#read()
   }
 
-  #stop() {
+  protected stop(): void {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     this.#aborter?.abort()
@@ -202,13 +203,13 @@ export class JobListWatch {
   }
 
   #onEvent(e: JobEvent) {
-    const i = this.#state.jobs.findIndex((j) => j.id === e.id)
-    const shown = this.#state.jobs[i]
+    const i = this.getSnapshot().jobs.findIndex((j) => j.id === e.id)
+    const shown = this.getSnapshot().jobs[i]
     if (shown && shown.status === e.status) {
       if (Date.parse(e.updatedAt) >= Date.parse(shown.updatedAt)) {
-        const jobs = this.#state.jobs.slice()
+        const jobs = this.getSnapshot().jobs.slice()
         jobs[i] = { ...shown, progress: e.progress, progressMessage: e.progressMessage, updatedAt: e.updatedAt }
-        this.#set({ jobs })
+        this.set({ jobs })
       }
       return
     }
@@ -239,10 +240,10 @@ export class JobListWatch {
         this.#lastRead = Date.now()
         try {
           const page = await this.client.listJobs(this.filter, signal ? { signal } : {})
-          this.#set({ jobs: page.jobs, count: page.count, nextCursor: page.nextCursor, error: undefined, loading: false })
+          this.set({ jobs: page.jobs, count: page.count, nextCursor: page.nextCursor, error: undefined, loading: false })
         } catch (error) {
           if (signal?.aborted) return
-          this.#set({ error, loading: false })
+          this.set({ error, loading: false })
         }
       } while (this.#readAgain && !signal?.aborted)
     } finally {

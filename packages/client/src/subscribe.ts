@@ -11,7 +11,10 @@ export interface EventFilter {
   type?: string
 }
 
-/** `connecting`: opening the stream; `open`: streaming; `polling`: the stream can't be opened, polling meanwhile. */
+/**
+ * `connecting`: opening the stream; `open`: streaming; `polling`: the stream can't be opened, polling
+ * meanwhile. From `open` or `polling` on, every change is delivered.
+ */
 export type SubscriptionState = 'connecting' | 'open' | 'polling' | 'closed'
 
 export interface SubscribeOptions {
@@ -259,10 +262,12 @@ export function subscribe(
     })
 
   const run = async () => {
+    // 'polling' is announced after the first round: from then on, every change is delivered (the round
+    // before only records what exists, as a stream that just opened does not replay the past either).
     if (o.mode === 'poll') {
-      setState('polling')
       while (!closed) {
         await pollSafely()
+        setState('polling')
         await sleep(o.pollIntervalMs)
       }
       return
@@ -279,10 +284,10 @@ export function subscribe(
         await sleep(delay)
         continue
       }
-      setState('polling', lastError)
       const until = Date.now() + delay
       do {
         await pollSafely()
+        setState('polling', lastError)
         await sleep(Math.min(o.pollIntervalMs, Math.max(0, until - Date.now())))
       } while (!closed && Date.now() < until)
       // The next stream that opens must catch up on what polling may have missed.
