@@ -52,7 +52,9 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
   const tokens = new TokenSigner(c.tokenSecret ?? (await keys.secret(TOKEN_SECRET_NAME)))
   const hub = new EventHub(conveyor, c.events, logger)
   await hub.start()
-  const metrics = new Metrics(conveyor)
+  const streams = new Set<() => void>()
+  const claims = new ClaimWaiter(conveyor.jobs, hub, c.claimPollMs)
+  const metrics = new Metrics(conveyor, { streams: () => streams.size, waitingClaims: () => claims.waiting })
   hub.onEvent((e) => metrics.observe(e))
 
   const ctx: ServerContext = {
@@ -63,13 +65,13 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     tokens,
     hub,
     metrics,
-    claims: new ClaimWaiter(conveyor.jobs, hub, c.claimPollMs),
+    claims,
     workers: new WorkerRegistry(conveyor.jobs, logger),
     limits: {
       key: c.rateLimit.key ? new RateLimiter(c.rateLimit.key) : null,
       token: c.rateLimit.token ? new RateLimiter(c.rateLimit.token) : null,
     },
-    streams: new Set(),
+    streams,
   }
 
   const app = Fastify({

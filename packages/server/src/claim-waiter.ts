@@ -77,6 +77,11 @@ export class ClaimWaiter {
     })
   }
 
+  /** Claims waiting for work right now. */
+  get waiting(): number {
+    return this.#waiters.size
+  }
+
   /** Ends every wait (the server is closing): waiting claims answer with no jobs. */
   close(): void {
     this.#closed = true

@@ -27,7 +27,7 @@ export class Metrics {
   readonly #requests: Counter<'route' | 'status'>
   readonly #seen = new Map<string, Seen>()
 
-  constructor(conveyor: Conveyor) {
+  constructor(conveyor: Conveyor, live: { streams: () => number; waitingClaims: () => number }) {
     const registers = [this.registry]
     collectDefaultMetrics({ register: this.registry })
     new Gauge({
@@ -39,6 +39,22 @@ export class Metrics {
         this.reset()
         for (const q of await conveyor.listQueues())
           for (const state of ['pending', 'running', 'completed', 'failed', 'cancelled'] as const) this.set({ queue: q.name, state }, q[state])
+      },
+    })
+    new Gauge({
+      name: 'conveyor_event_streams',
+      help: 'Open GET /api/events streams on this server.',
+      registers,
+      collect() {
+        this.set(live.streams())
+      },
+    })
+    new Gauge({
+      name: 'conveyor_claims_waiting',
+      help: 'HTTP claims long-polling for work on this server.',
+      registers,
+      collect() {
+        this.set(live.waitingClaims())
       },
     })
     this.#enqueued = new Counter({

@@ -96,3 +96,28 @@ export async function* sseEvents(res: Response): AsyncGenerator<{ event: string;
     }
   }
 }
+
+/**
+ * Opens GET /api/events on a listening server and returns a reader that collects `job` events until
+ * one matches; close() ends the stream. The stream is open (headers received) when this resolves.
+ */
+export async function openStream(url: string, query = '') {
+  const controller = new AbortController()
+  const res = await fetch(`${url}/api/events${query}`, { signal: controller.signal })
+  expect(res.status).toBe(200)
+  const events = sseEvents(res)
+  return {
+    /** Every job event received until (and including) the first that matches. */
+    async until(match: (data: any) => boolean): Promise<any[]> {
+      const seen: any[] = []
+      for (;;) {
+        const next = await events.next()
+        if (next.done) throw new Error('the event stream ended')
+        if (next.value.event !== 'job') continue
+        seen.push(next.value.data)
+        if (match(next.value.data)) return seen
+      }
+    },
+    close: () => controller.abort(),
+  }
+}
