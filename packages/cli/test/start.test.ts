@@ -86,7 +86,7 @@ export const notAHandler = 42
   )
 
   it(
-    'a second start on the same embedded data dir is refused with the data_dir_locked message',
+    'a second start, or an enqueue, on the same embedded data dir is refused with the data_dir_locked message',
     async () => {
       // The lock belongs to the embedded database, so this runs on a data dir even when DATABASE_URL is set.
       const dataDir = join(tempDir(), 'data')
@@ -97,6 +97,10 @@ export const notAHandler = 42
       expect(second.code).toBe(1)
       expect(second.stderr).toMatch(/^error \(data_dir_locked\): The data directory .* is in use by another Conveyor \(pid \d+/m)
       expect(second.stderr).toMatch(/use a PostgreSQL server \(DATABASE_URL\)/)
+
+      const enqueue = await runCli(['enqueue', 'demo.sleep', '--data-dir', dataDir])
+      expect(enqueue.code).toBe(1)
+      expect(enqueue.stderr).toMatch(/^error \(data_dir_locked\): The data directory .* is in use by another Conveyor/m)
 
       first.proc.kill('SIGTERM')
       expect(await first.exited).toEqual({ code: 0, signal: null })
