@@ -75,10 +75,12 @@ export class EventHub {
     if (this.#sinks.size === 0) return
     if (this.options.coalesceMs === 0) return this.#deliver([e])
     this.#window.set(e.id, e)
-    this.#flushTimer ??= setTimeout(() => this.#flush(), this.options.coalesceMs)
+    this.#flushTimer ??= setTimeout(() => this.flush(), this.options.coalesceMs)
   }
 
-  #flush() {
+  /** Delivers the current window now (the timer does this every coalesceMs; tests call it directly). */
+  flush(): void {
+    if (this.#flushTimer) clearTimeout(this.#flushTimer)
     this.#flushTimer = undefined
     const events = [...this.#window.values()]
     this.#window.clear()

@@ -1,0 +1,116 @@
+import type { JobEvent } from '@conveyor/core'
+import { jobEventSchema } from '@conveyor/contracts'
+import { describe, expect, it, vi } from 'vitest'
+import { EventHub } from '../src/event-hub.ts'
+import { admin, backend, logger, openConveyor, openStream, startTestServer, uniqueSchema } from './helpers.ts'
+
+const token = (headers: Record<string, string>) => headers.authorization!.slice('Bearer '.length)
+
+describe('GET /api/events', () => {
+  it('streams job events with the fields of API.md, filtered by ids, queue and type', async () => {
+    const { server, call } = await startTestServer()
+    const byQueue = await openStream(server.url, `?token=${token(admin)}&queue=mail`)
+    const byType = await openStream(server.url, `?token=${token(admin)}&type=report`)
+    const { job: watched } = (await call('POST', '/api/jobs', admin, { type: 'x', queue: 'q9' })).body
+    const byIds = await openStream(server.url, `?token=${token(admin)}&ids=${watched.id}`)
+
+    await call('POST', '/api/jobs', admin, { type: 'x' }) // matches no filter
+    const { job: mail } = (await call('POST', '/api/jobs', admin, { type: 'send', queue: 'mail' })).body
+    const { job: report } = (await call('POST', '/api/jobs', admin, { type: 'report' })).body
+    await call('POST', `/api/jobs/${watched.id}/cancel`)
+
+    const mailEvents = await byQueue.until((e) => e.id === mail.id)
+    expect(mailEvents.map((e) => e.id)).toEqual([mail.id])
+    expect(jobEventSchema.strict().parse(mailEvents[0])).toMatchObject({ status: 'pending', queue: 'mail', type: 'send', owner: null, progress: 0 })
+    expect(Object.keys(mailEvents[0]).sort()).toEqual(['id', 'owner', 'progress', 'progressMessage', 'queue', 'status', 'type', 'updatedAt'])
+
+    expect((await byType.until((e) => e.id === report.id)).map((e) => e.id)).toEqual([report.id])
+    const watchedEvents = await byIds.until((e) => e.status === 'cancelled')
+    expect(new Set(watchedEvents.map((e) => e.id))).toEqual(new Set([watched.id]))
+    for (const s of [byQueue, byType, byIds]) s.close()
+  })
+
+  it('accepts the key in the Authorization header too, refuses a missing or bad one, and keeps the stream alive with comments', async () => {
+    const { server } = await startTestServer({ events: { keepAliveMs: 20, coalesceMs: 100 } })
+    expect((await fetch(`${server.url}/api/events`)).status).toBe(401)
+    expect((await fetch(`${server.url}/api/events?token=cvk_wrong`)).status).toBe(401)
+    const controller = new AbortController()
+    const res = await fetch(`${server.url}/api/events`, { headers: admin, signal: controller.signal })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let text = ''
+    while (!text.includes(': keep-alive\n\n')) text += (await reader.read()).value ?? ''
+    expect(text.startsWith('retry: 3000\n')).toBe(true)
+    controller.abort()
+  })
+
+  it('takes the token as ?token= on the event stream only', async () => {
+    const { server } = await startTestServer()
+    expect((await fetch(`${server.url}/api/jobs?token=${token(admin)}`)).status).toBe(401)
+  })
+
+  it('uses one engine subscription per server whatever the number of streams', async () => {
+    const conveyor = await openConveyor()
+    const subscribe = vi.spyOn(conveyor, 'subscribe')
+    const { server, call } = await startTestServer({}, conveyor)
+    const streams = await Promise.all(Array.from({ length: 5 }, () => openStream(server.url, `?token=${token(admin)}`)))
+    const { job } = (await call('POST', '/api/jobs', admin, { type: 'x' })).body
+    for (const s of streams) expect((await s.until((e) => e.id === job.id)).at(-1).id).toBe(job.id)
+    expect(subscribe).toHaveBeenCalledTimes(1)
+    for (const s of streams) s.close()
+  })
+
+  it('coalesces: a sink gets the latest event per job once per window', async () => {
+    const conveyor = await openConveyor()
+    const hub = new EventHub(conveyor, { coalesceMs: 3_600_000, keepAliveMs: 3_600_000 }, logger)
+    await hub.start()
+    try {
+      const delivered: JobEvent[][] = []
+      hub.addSink({ deliver: (events) => delivered.push([...events]), resync() {}, ping() {} })
+      let seen = 0
+      let fourth!: () => void
+      const fourSeen = new Promise<void>((r) => (fourth = r))
+      hub.onEvent(() => ++seen === 4 && fourth())
+
+      const job = await conveyor.enqueue({ type: 'x' })
+      const other = await conveyor.enqueue({ type: 'y' })
+      await conveyor.jobs.claim({ workerId: 'w', queues: null, types: ['x'], limit: 1, leaseMs: 30_000 })
+      await conveyor.jobs.progress('w', [{ id: job.id, progress: 60, message: 'most' }])
+      await fourSeen // four events in one window (pending x, pending y, running x, progress x)
+      hub.flush()
+
+      expect(delivered).toHaveLength(1)
+      expect(delivered[0]!.map((e) => [e.id, e.status, e.progress])).toEqual([
+        [job.id, 'running', 60],
+        [other.id, 'pending', 0],
+      ])
+    } finally {
+      hub.close()
+    }
+  })
+})
+
+describe.skipIf(backend !== 'postgres')('two servers on one PostgreSQL', () => {
+  it('each delivers every event, whichever server or process caused it', async () => {
+    const schema = uniqueSchema()
+    const one = await startTestServer({}, await openConveyor({ schema }))
+    const two = await startTestServer({}, await openConveyor({ schema }))
+    const s1 = await openStream(one.server.url, `?token=${token(admin)}`)
+    const s2 = await openStream(two.server.url, `?token=${token(admin)}`)
+
+    const { job: a } = (await one.call('POST', '/api/jobs', admin, { type: 'a' })).body
+    const { job: b } = (await two.call('POST', '/api/jobs', admin, { type: 'b' })).body
+    for (const s of [s1, s2]) {
+      const seen = await s.until((e) => e.id === b.id)
+      expect(seen.map((e) => e.id)).toEqual([a.id, b.id])
+    }
+    // A worker of server two finishes a's job: server one's stream shows it.
+    const worker = await two.keyFor('worker')
+    await two.call('POST', '/api/workers/claim', worker, { workerId: 'w', types: ['a'] })
+    await two.call('POST', `/api/jobs/${a.id}/complete`, worker, { workerId: 'w', result: 1 })
+    expect((await s1.until((e) => e.id === a.id && e.status === 'completed')).at(-1)).toMatchObject({ status: 'completed', progress: 100 })
+    s1.close()
+    s2.close()
+  })
+})
