@@ -274,7 +274,8 @@ export const ROUTES = {
     tag: 'events',
     summary: 'Live job events (Server-Sent Events)',
     description:
-      'Each `event: job` carries a JobEvent as data, the latest per job within a short window. Comment lines keep the stream alive. ' +
+      'Each `event: job` carries a JobEvent (see components) as data, the latest per job within a short window (100 ms by default). ' +
+      'Comment lines keep the stream alive; an `event: resync` says events may have been missed (refetch what you show). ' +
       'EventSource cannot send headers: pass the key or token as `?token=` (this route only).',
     query: eventsQuerySchema,
     produces: 'text/event-stream',

@@ -90,6 +90,14 @@ export function parseConfig(config: ServerConfig): ParsedConfig {
     })
   }
   const base = logger ?? conveyor.logger
-  const log = base.child({ component: 'server' }, result.data.logLevel ? { level: result.data.logLevel } : undefined)
+  const log = base.child(
+    { component: 'server' },
+    { ...(result.data.logLevel ? { level: result.data.logLevel } : {}), serializers: { req: requestForLog } },
+  )
   return { ...result.data, conveyor, logger: log }
+}
+
+/** A request as logged: never the credential that GET /api/events accepts as `?token=`. */
+function requestForLog(req: { method?: string; url?: string; host?: string; ip?: string }) {
+  return { method: req.method, url: req.url?.replace(/([?&]token=)[^&]*/g, '$1[redacted]'), host: req.host, remoteAddress: req.ip }
 }

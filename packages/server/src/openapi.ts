@@ -1,4 +1,4 @@
-import { errorBodySchema, ROUTES, type RouteDef } from '@conveyor/contracts'
+import { errorBodySchema, jobEventSchema, ROUTES, type RouteDef } from '@conveyor/contracts'
 import { z } from 'zod'
 import { ACCESS } from './access.ts'
 
@@ -50,6 +50,7 @@ export function buildOpenApiDocument(version = '0.1.0'): Record<string, unknown>
     paths[path][route.method.toLowerCase()] = operation
   }
   toJson(errorBodySchema, 'output')
+  toJson(jobEventSchema, 'output') // the data of each `event: job` of GET /api/events
 
   return {
     openapi: '3.1.0',

@@ -31,6 +31,8 @@ export function addRoute<R extends RouteId>(app: FastifyInstance, ctx: ServerCon
     method: def.method,
     url: def.path,
     config: { routeId: id },
+    // HEAD of an event stream would open a stream that never ends.
+    exposeHeadRoute: !('produces' in def && def.produces === 'text/event-stream'),
     handler: async (request, reply) => {
       let caller: Caller | null = null
       if (!('public' in def && def.public)) {

@@ -1,5 +1,6 @@
 import type { JobEvent } from '@conveyor/core'
 import { jobEventSchema } from '@conveyor/contracts'
+import { pino } from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import { EventHub } from '../src/event-hub.ts'
 import { admin, backend, logger, openConveyor, openStream, startTestServer, uniqueSchema } from './helpers.ts'
@@ -48,6 +49,25 @@ describe('GET /api/events', () => {
   it('takes the token as ?token= on the event stream only', async () => {
     const { server } = await startTestServer()
     expect((await fetch(`${server.url}/api/jobs?token=${token(admin)}`)).status).toBe(401)
+  })
+
+  it('ends open streams when the server closes, so close() does not wait on them', async () => {
+    const { server } = await startTestServer()
+    const res = await fetch(`${server.url}/api/events`, { headers: admin })
+    const reader = res.body!.getReader()
+    await reader.read() // the stream is open
+    await server.close()
+    for (;;) if ((await reader.read()).done) break
+  })
+
+  it('never logs the ?token= credential', async () => {
+    const lines: string[] = []
+    const log = pino({ level: 'info' }, { write: (line: string) => lines.push(line) })
+    const { server } = await startTestServer({ logger: log, logRequests: true })
+    expect((await fetch(`${server.url}/api/events?token=cvk_secret-in-url&queue=q`)).status).toBe(401)
+    await server.close()
+    expect(lines.some((l) => l.includes('/api/events?token=[redacted]&queue=q'))).toBe(true)
+    expect(lines.join('\n')).not.toContain('secret-in-url')
   })
 
   it('uses one engine subscription per server whatever the number of streams', async () => {

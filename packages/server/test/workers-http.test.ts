@@ -1,6 +1,6 @@
 import { claimResponseSchema, jobResponseSchema } from '@conveyor/contracts'
 import { describe, expect, it } from 'vitest'
-import { admin, openApp } from './helpers.ts'
+import { admin, openApp, startTestServer } from './helpers.ts'
 
 describe('workers over HTTP', () => {
   it('claims, heartbeats, reports progress and completes a job with its result', async () => {
@@ -108,6 +108,40 @@ describe('workers over HTTP', () => {
     const res = await waiting
     expect(res.status).toBe(200)
     expect(res.body.jobs.map((j: { id: string }) => j.id)).toEqual([job.id])
+  })
+
+  it('stops a long-poll whose caller hung up: a job enqueued afterwards stays pending', async () => {
+    const { server, call, keyFor } = await startTestServer({ claimPollMs: 60_000 })
+    const worker = await keyFor('worker')
+    const waitingClaims = async () => Number(/^conveyor_claims_waiting (\d+)$/m.exec((await call('GET', '/metrics')).body)?.[1])
+    const controller = new AbortController()
+    const claim = fetch(`${server.url}/api/workers/claim`, {
+      method: 'POST',
+      headers: { ...worker, 'content-type': 'application/json' },
+      body: JSON.stringify({ workerId: 'gone', waitMs: 30_000 }),
+      signal: controller.signal,
+    }).catch((err: Error) => err.name)
+    while ((await waitingClaims()) !== 1) await new Promise(setImmediate)
+    controller.abort()
+    expect(await claim).toBe('AbortError')
+    while ((await waitingClaims()) !== 0) await new Promise(setImmediate)
+    const { job } = (await call('POST', '/api/jobs', admin, { type: 'a' })).body
+    expect((await call('GET', `/api/jobs/${job.id}`)).body.job).toMatchObject({ status: 'pending', attempts: 0, lockedBy: null })
+  })
+
+  it('ends waiting claims with no jobs when the server closes', async () => {
+    const { server, keyFor } = await startTestServer({ claimPollMs: 60_000 })
+    const worker = await keyFor('worker')
+    const claim = fetch(`${server.url}/api/workers/claim`, {
+      method: 'POST',
+      headers: { ...worker, 'content-type': 'application/json' },
+      body: JSON.stringify({ workerId: 'w', waitMs: 60_000 }),
+    })
+    while (!/^conveyor_claims_waiting 1$/m.test(await (await fetch(`${server.url}/metrics`)).text()));
+    await server.close()
+    const res = await claim
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ jobs: [] })
   })
 
   it('does not claim from a paused queue until it is resumed', async () => {
