@@ -456,6 +456,9 @@ function Filters({ filter, setFilter, searchRef }: { filter: JobFilter; setFilte
     return () => clearTimeout(t)
   }, [text])
 
+  // On a phone only the status and the search show at first; the rest folds away.
+  const advanced = [filter.queue, filter.type, filter.owner, filter.createdAfter, filter.createdBefore].filter(Boolean).length + (filter.sort !== 'newest' ? 1 : 0)
+  const [more, setMore] = useState(false)
   const toggleStatus = (s: JobStatus) =>
     setFilter({ ...filter, status: filter.status.includes(s) ? filter.status.filter((x) => x !== s) : [...filter.status, s] })
   const setDate = (k: 'createdAfter' | 'createdBefore', value: string) => {
@@ -484,22 +487,25 @@ function Filters({ filter, setFilter, searchRef }: { filter: JobFilter; setFilte
           )
         })}
       </div>
-      <div className="grid grid-cols-1 gap-2 sm:grid-cols-2 lg:grid-cols-4">
-        <label className="flex flex-col gap-1 text-xs font-medium sm:col-span-2">
-          Search name, type and payload <span className="sr-only">(shortcut /)</span>
-          <input
-            id="job-search"
-            ref={searchRef}
-            type="search"
-            className="input"
-            placeholder="e.g. invoice-42   (press / to focus)"
-            value={text.q}
-            onChange={(e) => setText({ ...text, q: e.target.value })}
-            onKeyDown={(e) => {
-              if (e.key === 'Escape') e.currentTarget.blur()
-            }}
-          />
-        </label>
+      <label className="flex flex-col gap-1 text-xs font-medium">
+        Search name, type and payload <span className="sr-only">(shortcut /)</span>
+        <input
+          id="job-search"
+          ref={searchRef}
+          type="search"
+          className="input"
+          placeholder="e.g. invoice-42   (press / to focus)"
+          value={text.q}
+          onChange={(e) => setText({ ...text, q: e.target.value })}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') e.currentTarget.blur()
+          }}
+        />
+      </label>
+      <button type="button" className="btn-quiet text-sm sm:hidden" aria-expanded={more} onClick={() => setMore(!more)}>
+        {more ? '▾ Fewer filters' : `▸ More filters${advanced ? ` (${advanced} set)` : ''}`}
+      </button>
+      <div className={`${more ? 'grid' : 'hidden'} grid-cols-1 gap-2 sm:grid sm:grid-cols-2 lg:grid-cols-4`}>
         <label className="flex flex-col gap-1 text-xs font-medium">
           Queue
           <select className="input" value={filter.queue ?? ''} onChange={(e) => setFilter(withText(filter, 'queue', e.target.value))}>

@@ -44,7 +44,7 @@ export function OverviewPage() {
   const points = sum ? fillSeries(sum.series, HOUR, sum.stepMs, now) : []
   const problems = [
     ...health.filter((q) => q.warning).map((q) => `queue “${q.name}”: ${q.warning}`),
-    ...(sum && sum.totals.failed > 0 ? [`${formatCount(sum.totals.failed)} jobs failed in the last hour`] : []),
+    ...(sum && sum.totals.failed > 0 ? [`${formatCount(sum.totals.failed)} job${sum.totals.failed === 1 ? '' : 's'} failed in the last hour`] : []),
   ]
 
   return (

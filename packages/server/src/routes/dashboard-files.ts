@@ -56,7 +56,9 @@ export async function dashboardFiles(app: FastifyInstance, dist: string = DASHBO
     })
 
     const built = () => existsSync(`${dist}index.html`)
-    const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html', dist)
+    // The assets' year-long cache is the plugin's default; the app page must be revalidated every time.
+    const own = { cacheControl: false }
+    const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').sendFile('index.html', dist, own)
 
     scope.get('/', async (_request, reply) => (built() ? sendIndex(reply) : notBuilt(reply)))
     scope.get('/*', async (request, reply) => {
@@ -66,7 +68,7 @@ export async function dashboardFiles(app: FastifyInstance, dist: string = DASHBO
       // A file at the top of dist (favicon.svg, robots.txt); names only, never a path.
       const name = path.slice(1)
       if (/^[\w-]+(\.[\w-]+)*\.\w+$/.test(name) && name !== 'index.html' && existsSync(`${dist}${name}`))
-        return reply.header('cache-control', 'public, max-age=3600').sendFile(name, dist)
+        return reply.header('cache-control', 'public, max-age=3600').sendFile(name, dist, own)
       return sendIndex(reply)
     })
   })
