@@ -6,6 +6,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { Authenticator } from './auth.ts'
 import { ClaimWaiter } from './claim-waiter.ts'
 import { parseConfig, type ServerConfig } from './config.ts'
+import { allowCrossOrigin } from './cors.ts'
 import type { ServerContext } from './context.ts'
 import { toErrorResponse } from './errors.ts'
 import { EventHub } from './event-hub.ts'
@@ -82,6 +83,7 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     return503OnClosing: true,
   })
   try {
+    allowCrossOrigin(app, c.corsOrigins)
     // JSON in and out: any other body is refused with 415 rather than parsed as a string.
     app.removeContentTypeParser('text/plain')
     app.setErrorHandler((err, request, reply) => {

@@ -37,6 +37,8 @@ export interface ServerConfig {
   keyCacheMs?: number
   /** A claim waiting for work also retries this often (delayed jobs, missed notifications). Default 1000 ms. */
   claimPollMs?: number
+  /** Origins whose pages may call the API directly (CORS), e.g. ["https://app.example.com"], or ["*"]. Default: none (same origin only). */
+  corsOrigins?: string[]
   /** Trust X-Forwarded-* headers (behind a reverse proxy). Default false. */
   trustProxy?: boolean
   /** Log every request (at info). Default false: only errors are logged. */
@@ -71,6 +73,9 @@ const configSchema = z.strictObject({
     .default({ coalesceMs: 100, keepAliveMs: 15_000 }),
   keyCacheMs: z.number().int().min(0).max(600_000).default(5000),
   claimPollMs: z.number().int().min(10).max(60_000).default(1000),
+  corsOrigins: z
+    .array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ }).regex(/^https?:\/\/[^/]+$/, 'an origin: scheme://host[:port], no path')]))
+    .default([]),
   trustProxy: z.boolean().default(false),
   logRequests: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),

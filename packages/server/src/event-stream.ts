@@ -17,7 +17,14 @@ const MAX_BUFFERED = 1024 * 1024
  * of API.md, only for jobs the caller may see (a user token: its owner's) and matching the filter.
  * Returns a function that ends the stream.
  */
-export function openEventStream(res: ServerResponse, hub: EventHub, caller: Caller, filter: StreamFilter): () => void {
+export function openEventStream(
+  res: ServerResponse,
+  hub: EventHub,
+  caller: Caller,
+  filter: StreamFilter,
+  /** Headers already set on the reply (CORS), written with the stream's own. */
+  headers: Record<string, string | number | string[] | undefined> = {},
+): () => void {
   const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : null
   const owner = caller.role === 'user' ? caller.owner : undefined
   const wanted = (e: JobEvent) =>
@@ -27,6 +34,7 @@ export function openEventStream(res: ServerResponse, hub: EventHub, caller: Call
     (filter.type === undefined || e.type === filter.type)
 
   res.writeHead(200, {
+    ...headers,
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
