@@ -87,10 +87,15 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       buffer.push(e)
       flushTimer ??= setTimeout(flush, FLUSH_MS)
     }
+    // A stopped subscription may still report 'closed' later: only the current one may set the state.
+    let generation = 0
     const start = () => {
-      unsubscribe ??= client.subscribe({}, onEvent, { onStateChange: (s) => setState(s) })
+      if (unsubscribe) return
+      const mine = ++generation
+      unsubscribe = client.subscribe({}, onEvent, { onStateChange: (s) => mine === generation && setState(s) })
     }
     const stop = () => {
+      generation++
       unsubscribe?.()
       unsubscribe = undefined
     }

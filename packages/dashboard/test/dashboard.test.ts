@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Browser, BrowserContext } from 'playwright-core'
@@ -336,6 +337,132 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     } finally {
       await new Promise<void>((resolve) => other.close(() => resolve()))
     }
+  })
+
+  it('counts new jobs in a banner instead of pushing rows down, and shows them on a click', async () => {
+    const d = await startDashboard()
+    await d.conveyor.enqueueMany([{ type: 'old' }, { type: 'old' }])
+    context = await newContext(browser)
+    await signIn(context, d.url)
+    const page = await context.newPage()
+    await page.goto(`${d.url}/jobs`)
+    await waitForAttribute(page, '[data-testid=match-count]', 'data-count', '2')
+    await page.locator('[data-testid=live-state][data-state=open]').waitFor()
+    await d.conveyor.enqueueMany([{ type: 'new' }, { type: 'new' }, { type: 'new' }])
+    await page.getByTestId('new-jobs').filter({ hasText: '3 new jobs' }).waitFor()
+    expect(await page.locator('tbody tr[data-status]').count()).toBe(2)
+    await page.getByTestId('new-jobs').click()
+    await waitForAttribute(page, '[data-testid=match-count]', 'data-count', '5')
+    expect(await page.locator('tbody tr[data-status]').count()).toBe(5)
+    expect(await page.getByTestId('new-jobs').count()).toBe(0)
+    assertClean(page)
+  })
+
+  it('closes the event stream while the tab is hidden and catches up when it returns', async () => {
+    const d = await startDashboard()
+    const job = await d.conveyor.enqueue({ type: 'waiting' })
+    context = await newContext(browser)
+    await signIn(context, d.url)
+    const page = await context.newPage()
+    await page.goto(`${d.url}/jobs`)
+    await waitForAttribute(page, `tr[data-job-id="${job.id}"]`, 'data-status', 'pending')
+    await page.locator('[data-testid=live-state][data-state=open]').waitFor()
+
+    const streamClosed = page.waitForEvent('requestfailed', (r) => r.url().includes('/api/events'))
+    const setHidden = (hidden: boolean) =>
+      page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h })
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (h ? 'hidden' : 'visible') })
+        document.dispatchEvent(new Event('visibilitychange'))
+      }, hidden)
+    await setHidden(true)
+    await streamClosed
+    await page.locator('[data-testid=live-state][data-state=paused]').waitFor()
+    await d.conveyor.cancel(job.id)
+
+    const reopened = page.waitForRequest((r) => r.url().includes('/api/events'))
+    await setHidden(false)
+    await reopened
+    await waitForAttribute(page, `tr[data-job-id="${job.id}"]`, 'data-status', 'cancelled')
+    await page.locator('[data-testid=live-state][data-state=open]').waitFor()
+    assertClean(page)
+  })
+
+  it('answers the keyboard: / searches, j and k move, r retries, ? lists the shortcuts, g q goes to queues', async () => {
+    const d = await startDashboard()
+    const [first, second] = await enqueueFailed(d, [{ type: 'k1' }, { type: 'k2' }])
+    context = await newContext(browser)
+    await signIn(context, d.url)
+    const page = await context.newPage()
+    await page.goto(`${d.url}/jobs?sort=oldest`)
+    await waitForAttribute(page, '[data-testid=match-count]', 'data-count', '2')
+
+    await page.keyboard.press('/')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('job-search')
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('j')
+    await page.keyboard.press('j')
+    await page.locator(`tr[data-job-id="${second!.id}"][data-focused]`).waitFor()
+    await page.keyboard.press('k')
+    await page.locator(`tr[data-job-id="${first!.id}"][data-focused]`).waitFor()
+    await page.keyboard.press('r')
+    await waitForAttribute(page, `tr[data-job-id="${first!.id}"]`, 'data-status', 'pending')
+    expect((await d.conveyor.getJob(first!.id))?.status).toBe('pending')
+    expect((await d.conveyor.getJob(second!.id))?.status).toBe('failed')
+
+    await page.keyboard.press('?')
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByRole('dialog').waitFor({ state: 'detached' })
+    await page.keyboard.press('g')
+    await page.keyboard.press('q')
+    await page.waitForURL(/\/queues$/)
+    assertClean(page)
+  })
+
+  it('exports the filtered set as CSV and JSON, every page of it', async () => {
+    const d = await startDashboard()
+    await enqueueFailed(d, Array.from({ length: 3 }, (_, i) => ({ type: 'export-me', name: i === 0 ? '=cmd|calc' : `row ${i}`, payload: { i } })))
+    await d.conveyor.enqueue({ type: 'not-exported' })
+    context = await newContext(browser, { acceptDownloads: true })
+    await signIn(context, d.url)
+    const page = await context.newPage()
+    await page.goto(`${d.url}/jobs?status=failed`)
+    await waitForAttribute(page, '[data-testid=match-count]', 'data-count', '3')
+
+    const csvDownload = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export CSV' }).click()
+    const csv = await readFile((await (await csvDownload).path())!, 'utf8')
+    const lines = csv.trimEnd().split('\r\n')
+    expect(lines).toHaveLength(4)
+    expect(lines[0]).toMatch(/^id,status,type,name,/)
+    expect(lines.slice(1).every((l) => l.includes(',failed,export-me,'))).toBe(true)
+    expect(csv).toContain(",'=cmd|calc,")
+
+    const jsonDownload = page.waitForEvent('download')
+    await page.getByRole('button', { name: 'Export JSON' }).click()
+    const doc = JSON.parse(await readFile((await (await jsonDownload).path())!, 'utf8'))
+    expect(doc).toMatchObject({ filter: { status: 'failed' }, count: 3 })
+    expect(doc.jobs.map((j: { type: string }) => j.type)).toEqual(['export-me', 'export-me', 'export-me'])
+    assertClean(page)
+  })
+
+  it("shows times in the viewer's own zone or in UTC, as chosen", async () => {
+    const d = await startDashboard()
+    const job = await d.conveyor.enqueue({ type: 'tz' })
+    context = await newContext(browser, { timezoneId: 'Asia/Tokyo' })
+    await signIn(context, d.url)
+    const page = await context.newPage()
+    await page.goto(`${d.url}/jobs/${job.id}`)
+    const created = page.locator(`time[datetime="${job.createdAt.toISOString()}"]`).first()
+    await created.waitFor()
+    const tokyo = new Date(job.createdAt.getTime() + 9 * 3600_000).toISOString().slice(11, 19)
+    expect(await created.textContent()).toContain(`${tokyo} GMT+9`)
+    await page.getByLabel('Time zone').selectOption('UTC')
+    await page.getByText(`${job.createdAt.toISOString().slice(11, 19)} UTC`).first().waitFor()
+    await page.reload()
+    await page.getByText(`${job.createdAt.toISOString().slice(11, 19)} UTC`).first().waitFor()
+    assertClean(page)
   })
 
   it('looks right in dark mode and on a phone (screenshots)', async () => {

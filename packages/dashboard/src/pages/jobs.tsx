@@ -307,6 +307,7 @@ export function JobsPage() {
                 data-row={i}
                 data-job-id={job.id}
                 data-status={job.status}
+                data-focused={i === focus || undefined}
                 aria-selected={selected.has(job.id) || allMatching}
                 className={`border-t border-slate-100 dark:border-slate-800 ${i === focus ? 'bg-indigo-50 ring-2 ring-inset ring-indigo-400 dark:bg-indigo-950' : 'hover:bg-slate-50 dark:hover:bg-slate-800/50'}`}
                 onClick={() => setFocus(i)}
