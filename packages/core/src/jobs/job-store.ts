@@ -113,6 +113,7 @@ export interface QueueInfo {
 export class JobStore {
   readonly q: Queries
   readonly #insertBatcher: Batcher<Row, EnqueueResult>
+  readonly #getBatcher: Batcher<string, Job | null>
 
   constructor(
     private readonly db: Db,
@@ -122,6 +123,16 @@ export class JobStore {
     this.q = buildQueries(schema)
     // Concurrent enqueue() calls share one INSERT (group commit); see batcher.ts.
     this.#insertBatcher = new Batcher((rows) => this.#insertRows(rows), { maxBatch: 1000 })
+    // Concurrent get() calls (an API under load) share one SELECT … WHERE id = ANY($1): one round trip
+    // for many reads. Measured with `npm run bench` (API get-by-id, 50 connections).
+    this.#getBatcher = new Batcher(async (ids) => {
+      const rows = await this.#run<Row>(this.q.jobGetMany, [[...new Set(ids)]])
+      const byId = new Map(rows.map((r) => [r.id as string, r]))
+      return ids.map((id) => {
+        const row = byId.get(id)
+        return row ? toJob(row) : null
+      })
+    }, { maxBatch: 500 })
   }
 
   /** Validates and enqueues one job; concurrent calls are written together. */
@@ -179,8 +190,10 @@ export class JobStore {
 
   async get(id: string, scope: Scope = {}): Promise<Job | null> {
     if (!isUuid(id)) return null
-    const [row] = await this.#run<Row>(this.q.jobGet, [id, scope.owner ?? null])
-    return row ? toJob(row) : null
+    const job = await this.#getBatcher.add(id.toLowerCase())
+    // The owner scope is checked here rather than in SQL so that gets of many owners share a statement.
+    if (!job || (scope.owner != null && job.owner !== scope.owner)) return null
+    return job
   }
 
   async list(filter: ListFilter = {}, scope: Scope = {}): Promise<JobList> {

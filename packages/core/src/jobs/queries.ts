@@ -94,8 +94,8 @@ export function buildQueries(schema: string) {
     jobGetByIdempotencyKeys: `SELECT ${cols('j')} FROM ${J} j
       JOIN jsonb_to_recordset($1::jsonb) AS x(owner text, idempotency_key text)
         ON j.idempotency_key = x.idempotency_key AND j.owner IS NOT DISTINCT FROM x.owner`,
-    /** $1 id, $2 owner scope (NULL: any). */
-    jobGet: `SELECT ${JOB_COLUMNS}, attempt_log FROM ${J} WHERE id = $1 AND ($2::text IS NULL OR owner = $2)`,
+    /** $1 ids: many jobs by id in one statement (concurrent get() calls share it). */
+    jobGetMany: `SELECT ${JOB_COLUMNS}, attempt_log FROM ${J} WHERE id = ANY($1::uuid[])`,
     jobStatusGet: `SELECT status FROM ${J} WHERE id = $1 AND ($2::text IS NULL OR owner = $2)`,
 
     /** Filter $1-$8, then $9 limit, $10 offset, $11 cursor (jsonb { t, p, id } or NULL). */
