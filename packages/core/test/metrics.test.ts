@@ -52,6 +52,15 @@ describe('metrics', () => {
       ['TypeError', 'cannot read <text>', 2],
     ])
     expect(jobs.map((j) => j.id)).toContain(groups[0]!.sampleJobId)
+
+    // The jobs of one group, e.g. to retry them all; another type or queue narrows it to none.
+    const failed = await Promise.all(jobs.map((j) => c.getJob(j.id)))
+    const timedOut = failed.filter((j) => j!.lastError!.name === 'Error').map((j) => j!.id)
+    const timeouts = await c.metrics.errorGroupJobIds({ name: 'Error', shape: 'timeout after <n> ms', window: '1h' })
+    expect(timeouts.sort()).toEqual(timedOut.sort())
+    expect(await c.metrics.errorGroupJobIds({ name: 'TypeError', shape: 'cannot read <text>' })).toHaveLength(2)
+    expect(await c.metrics.errorGroupJobIds({ name: 'Error', shape: 'timeout after <n> ms', type: 'other' })).toEqual([])
+    expect(await c.metrics.errorGroupJobIds({ name: 'Error', shape: 'timeout after <n> ms', queue: 'other' })).toEqual([])
   })
 
   it('folds minutes older than 30 days into hours, adding their histograms', async () => {

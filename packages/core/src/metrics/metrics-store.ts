@@ -146,6 +146,13 @@ export class MetricsStore {
       types: r.types as string[],
     }))
   }
+
+  /** The ids of the failed jobs of one error group of errors(), e.g. to retry them all; `window` absent: whenever they failed. */
+  async errorGroupJobIds(group: { name: string; shape: string; queue?: string; type?: string; window?: string }): Promise<string[]> {
+    const windowMs = group.window === undefined ? null : WINDOWS[parseWindow(group.window)].ms
+    const rows = await this.db.query<{ id: string }>(this.q.errorGroupJobIds, [group.name, group.shape, group.queue ?? null, group.type ?? null, windowMs])
+    return rows.map((r) => r.id)
+  }
 }
 
 export function parseWindow(value: string | undefined): MetricsWindow {

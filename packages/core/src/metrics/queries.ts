@@ -24,6 +24,12 @@ const SUMS = `sum(enqueued)::int AS enqueued, sum(completed)::int AS completed, 
   sum(wait_total_ms)::bigint AS wait_total_ms, max(wait_max_ms)::bigint AS wait_max_ms,
   ${sumArrays('wait_buckets')} AS wait_buckets`
 
+/** An error's name, and its message with ids, quoted text and numbers folded: what groups failures. */
+const ERROR_NAME = `coalesce(last_error->>'name', 'Error')`
+const ERROR_SHAPE = `regexp_replace(regexp_replace(regexp_replace(coalesce(last_error->>'message', ''),
+  '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<id>', 'gi'),
+  '"[^"]*"|''[^'']*''', '<text>', 'g'), '[0-9]+', '<n>', 'g')`
+
 export function buildMetricsQueries(schema: string) {
   const s = quoteIdent(schema)
   const J = `${s}.jobs`
@@ -111,10 +117,7 @@ export function buildMetricsQueries(schema: string) {
      * folded), with a sample job: $2 queue, $3 type, $4 limit.
      */
     errorGroups: `WITH f AS (
-        SELECT id, type, queue, completed_at, coalesce(last_error->>'name', 'Error') AS name,
-          regexp_replace(regexp_replace(regexp_replace(coalesce(last_error->>'message', ''),
-            '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<id>', 'gi'),
-            '"[^"]*"|''[^'']*''', '<text>', 'g'), '[0-9]+', '<n>', 'g') AS shape,
+        SELECT id, type, queue, completed_at, ${ERROR_NAME} AS name, ${ERROR_SHAPE} AS shape,
           last_error->>'message' AS message
         FROM ${J}
         WHERE status = 'failed' AND completed_at >= now() - $1 * interval '1 millisecond'
@@ -125,5 +128,13 @@ export function buildMetricsQueries(schema: string) {
         (array_agg(message ORDER BY completed_at DESC))[1] AS sample_message,
         array_agg(DISTINCT type) AS types
       FROM f GROUP BY name, shape ORDER BY count(*) DESC, max(completed_at) DESC LIMIT $4`,
+    /**
+     * The failed jobs of one error group ("retry all in this group"): $1 name, $2 shape, $3 queue,
+     * $4 type, $5 window ms (NULL: whenever they failed).
+     */
+    errorGroupJobIds: `SELECT id FROM ${J}
+      WHERE status = 'failed' AND ($5::bigint IS NULL OR completed_at >= now() - $5 * interval '1 millisecond')
+        AND ($3::text IS NULL OR queue = $3) AND ($4::text IS NULL OR type = $4)
+        AND ${ERROR_NAME} = $1 AND ${ERROR_SHAPE} = $2`,
   }
 }
