@@ -96,8 +96,6 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     expect(await count('ready')).toBe(api.pending - api.scheduled)
     expect(await count('scheduled')).toBe(api.scheduled)
     for (const key of ['running', 'completed', 'failed', 'cancelled', 'total'] as const) expect(await count(key), key).toBe(api[key])
-    await page.getByRole('heading', { name: 'Last hour', exact: true }).waitFor()
-    await page.screenshot({ path: screenshotPath('overview-light'), fullPage: true })
 
     await page.getByTestId('count-failed').click()
     await page.waitForURL(/\/jobs\?status=failed$/)
@@ -522,7 +520,11 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
       await page.screenshot({ path: screenshotPath('jobs-dark'), fullPage: true })
       await page.goto(d.url)
       await page.waitForFunction(() => document.querySelector('[data-testid=count-total]')?.getAttribute('data-count') === '12')
+      await page.getByTestId('hour-totals').filter({ hasText: '7 completed · 1 failed' }).waitFor()
       await page.screenshot({ path: screenshotPath('overview-dark'), fullPage: true })
+      await page.emulateMedia({ colorScheme: 'light' })
+      await page.screenshot({ path: screenshotPath('overview-light'), fullPage: true })
+      await page.emulateMedia({ colorScheme: 'dark' })
 
       const phone = await newContext(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await context.storageState() })
       try {

@@ -42,9 +42,11 @@ export function OverviewPage() {
   const health = queueHealth(queues.data?.queues ?? [], workers.data?.workers ?? [], now)
   const sum = summary.data?.summary
   const points = sum ? fillSeries(sum.series, HOUR, sum.stepMs, now) : []
+  // The rollups lag the jobs by a few seconds; the error groups are read from the jobs themselves.
+  const failedLastHour = Math.max(sum?.totals.failed ?? 0, (errors.data?.errors ?? []).reduce((n, g) => n + g.count, 0))
   const problems = [
     ...health.filter((q) => q.warning).map((q) => `queue “${q.name}”: ${q.warning}`),
-    ...(sum && sum.totals.failed > 0 ? [`${formatCount(sum.totals.failed)} job${sum.totals.failed === 1 ? '' : 's'} failed in the last hour`] : []),
+    ...(failedLastHour > 0 ? [`${formatCount(failedLastHour)} job${failedLastHour === 1 ? '' : 's'} failed in the last hour`] : []),
   ]
 
   return (
