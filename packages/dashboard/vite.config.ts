@@ -17,6 +17,13 @@ export default defineConfig({
     assetsInlineLimit: 0,
     sourcemap: false,
     target: 'es2022',
+    rollupOptions: {
+      onwarn(warning, warn) {
+        // zod's sources carry /*@__PURE__*/ notes in places Rollup can't use: harmless, and noisy.
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('/node_modules/zod/')) return
+        warn(warning)
+      },
+    },
   },
   server: {
     proxy: { '/api': { target: process.env.CONVEYOR_URL ?? 'http://127.0.0.1:3000', changeOrigin: false } },
