@@ -23,6 +23,16 @@ describe('listJobs', () => {
     expect((await c.listJobs({ q: '%' })).count).toBe(1) // a LIKE wildcard is searched for literally
   })
 
+  it("searches the last error's message too (the error groups' links filter by it)", async () => {
+    const c = await openConveyor()
+    const [bad] = await c.enqueueMany([{ type: 'fetch', maxAttempts: 1 }, { type: 'fetch' }])
+    const [claimed] = await c.jobs.claim({ workerId: 'w', types: ['fetch'], limit: 1, leaseMs: 30_000 })
+    expect(claimed!.id).toBe(bad!.id)
+    await c.jobs.fail('w', [{ id: bad!.id, attempt: claimed!.attempts, error: { name: 'Error', message: 'Upstream timeout after 30 ms' }, retryable: true }])
+    expect((await c.listJobs({ q: 'upstream timeout' })).jobs.map((j) => j.id)).toEqual([bad!.id])
+    expect((await c.listJobs({ q: 'fetch' })).count).toBe(2)
+  })
+
   it('refuses unknown statuses and bad cursors with invalid_input', async () => {
     const c = await openConveyor()
     await expect(c.listJobs({ status: ['bogus' as never] })).rejects.toMatchObject({ code: 'invalid_input' })

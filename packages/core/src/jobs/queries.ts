@@ -18,7 +18,8 @@ function filterWhere(s: string, o: number): string {
     AND (${p(2)}::text IS NULL OR type = ${p(2)})
     AND (${p(3)}::text IS NULL OR queue = ${p(3)})
     AND (${p(4)}::text IS NULL OR owner = ${p(4)})
-    AND (${p(5)}::text IS NULL OR name ILIKE ${p(5)} OR type ILIKE ${p(5)} OR payload::text ILIKE ${p(5)})
+    AND (${p(5)}::text IS NULL OR name ILIKE ${p(5)} OR type ILIKE ${p(5)} OR payload::text ILIKE ${p(5)}
+      OR last_error->>'message' ILIKE ${p(5)})
     AND (${p(6)}::timestamptz IS NULL OR created_at >= ${p(6)})
     AND (${p(7)}::timestamptz IS NULL OR created_at < ${p(7)})
     AND (${p(8)}::jsonb IS NULL OR metadata @> ${p(8)})`
