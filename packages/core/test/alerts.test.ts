@@ -44,6 +44,24 @@ describe('alerts', () => {
     expect(history[0]!.deliveredAt).toBeInstanceOf(Date)
   })
 
+  it('sends a test message in the rule\'s format, recorded nowhere, and says when the webhook refused it', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    const json = await c.alerts.create({ name: 'json rule', kind: 'queue_depth', webhookUrl: hook.url })
+    const slack = await c.alerts.create({ name: 'slack rule', kind: 'no_worker', webhookUrl: hook.url, format: 'slack' })
+    expect(await c.alertEvaluator.sendTest(json)).toEqual({ delivered: true, error: null })
+    expect(await c.alertEvaluator.sendTest(slack)).toEqual({ delivered: true, error: null })
+    expect(hook.bodies[0]).toMatchObject({ alert: 'json rule', state: 'test', kind: 'queue_depth' })
+    expect(hook.bodies[1]).toEqual({ text: expect.stringMatching(/^🧪 TEST slack rule: /) })
+    expect(await c.alerts.history()).toEqual([])
+    const bare = await c.alerts.create({ name: 'no hook', kind: 'queue_depth' })
+    expect(await c.alertEvaluator.sendTest(bare)).toEqual({ delivered: false, error: 'the rule has no webhookUrl' })
+    const closed = await webhookSink()
+    await new Promise((r) => sinks.pop()!.close(r)) // nothing listens there any more
+    const gone = await c.alerts.update(json.id, { webhookUrl: closed.url })
+    expect(await c.alertEvaluator.sendTest(gone)).toMatchObject({ delivered: false, error: expect.any(String) })
+  })
+
   it('a rule that fires again within its cooldown reopens the incident without a new message', async () => {
     const c = await openConveyor()
     const hook = await webhookSink()
@@ -113,5 +131,17 @@ describe('audit log', () => {
     expect(all[0]).toMatchObject({ actor: 'user-7', actorKind: 'token', details: { type: 'scan' } })
     expect((await c.audit.list({ action: 'job.cancel' })).map((e) => e.target)).toEqual(['j1'])
     expect((await c.audit.list({ before: all[0]!.id })).map((e) => e.target)).toEqual(['j1'])
+  })
+
+  it('writes concurrent entries together, and a bad entry loses no other', async () => {
+    const c = await openConveyor()
+    const results = await Promise.allSettled([
+      ...Array.from({ length: 20 }, (_, i) => c.audit.record({ actor: 'k', actorKind: 'key', action: 'job.enqueue', target: `j${i}` })),
+      c.audit.record({ actor: '', actorKind: 'key', action: 'job.enqueue' }), // refused by the table's CHECK
+    ])
+    expect(results.map((r) => r.status)).toEqual([...Array(20).fill('fulfilled'), 'rejected'])
+    const listed = await c.audit.list({ limit: 50 })
+    expect(listed.map((e) => e.target).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `j${i}`).sort())
+    expect(listed.map((e) => e.target)).toEqual(Array.from({ length: 20 }, (_, i) => `j${19 - i}`)) // newest first
   })
 })

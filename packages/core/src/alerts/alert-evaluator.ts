@@ -74,19 +74,28 @@ export class AlertEvaluator {
 
   async #send(rule: AlertRule, eventId: string, state: 'firing' | 'resolved', message: string, value: number) {
     if (!rule.webhookUrl) return
-    const text = `${state === 'firing' ? '🔴 FIRING' : '✅ RESOLVED'} ${rule.name}: ${message}`
-    const body =
-      rule.format === 'slack'
-        ? { text }
-        : { alert: rule.name, kind: rule.kind, state, message, value, queue: rule.queue, type: rule.type, eventId, at: new Date().toISOString() }
     let error: string | null = null
     try {
-      await this.deliver(rule.webhookUrl, body)
+      await this.deliver(rule.webhookUrl, messageBody(rule, state, message, value, eventId))
     } catch (err) {
       error = (err as Error).message
       this.logger.warn({ err, rule: rule.name }, 'alert webhook delivery failed')
     }
     await this.db.query(this.store.q.alertEventDelivered, [eventId, error])
+  }
+
+  /**
+   * Sends a test message to the rule's webhook (state `test`, in the rule's format) so its setup can
+   * be checked; nothing is recorded in the history.
+   */
+  async sendTest(rule: AlertRule): Promise<{ delivered: boolean; error: string | null }> {
+    if (!rule.webhookUrl) return { delivered: false, error: 'the rule has no webhookUrl' }
+    try {
+      await this.deliver(rule.webhookUrl, messageBody(rule, 'test', 'a test message from Conveyor: this webhook receives this rule\'s alerts', null, null))
+      return { delivered: true, error: null }
+    } catch (err) {
+      return { delivered: false, error: (err as Error).message }
+    }
   }
 
   async #evaluate(rule: AlertRule): Promise<Verdict> {
@@ -155,6 +164,13 @@ export class AlertEvaluator {
       }
     }
   }
+}
+
+/** What a webhook receives: a Slack-compatible `{ text }`, or the incident as JSON. */
+function messageBody(rule: AlertRule, state: 'firing' | 'resolved' | 'test', message: string, value: number | null, eventId: string | null) {
+  const label = { firing: '🔴 FIRING', resolved: '✅ RESOLVED', test: '🧪 TEST' }[state]
+  if (rule.format === 'slack') return { text: `${label} ${rule.name}: ${message}` }
+  return { alert: rule.name, kind: rule.kind, state, message, value, queue: rule.queue, type: rule.type, eventId, at: new Date().toISOString() }
 }
 
 function maxBy<T>(rows: T[], f: (r: T) => number): T | undefined {
