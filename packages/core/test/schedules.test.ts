@@ -34,7 +34,7 @@ describe('schedules', () => {
     expect(s.nextRunAt).toBeInstanceOf(Date)
     await expect(c.schedules.create({ name: 'a', cron: '* * * * *', type: 'x' })).rejects.toMatchObject({ code: 'already_exists' })
     const changed = await c.schedules.update(s.id, { cron: '30 9 * * *', enabled: false })
-    expect(changed).toMatchObject({ cron: '30 9 * * *', enabled: false, nextRunAt: null, name: 'a' })
+    expect(changed).toMatchObject({ cron: '30 9 * * *', enabled: false, nextRunAt: null, name: 'a', timezone: 'Europe/London' })
     expect((await c.schedule({ name: 'a', cron: '* * * * *', type: 'y' })).id).toBe(s.id) // upsert by name
     await c.schedules.remove(s.id)
     await expect(c.schedules.remove(s.id)).rejects.toMatchObject({ code: 'schedule_not_found' })

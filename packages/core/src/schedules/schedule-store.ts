@@ -107,7 +107,10 @@ export class ScheduleStore {
     const current = await this.get(id)
     if (!current) throw notFound(id)
     const p = parseInput(schedulePatchSchema, patch, 'schedule change')
-    const merged = validate({ ...fromSchedule(current), ...stripUndefined(p) })
+    // zod's .partial() keeps each field's default: take only the fields the patch gave, or changing one
+    // field would reset the others (timezone to UTC, enabled to true, …).
+    const given = Object.fromEntries(Object.entries(stripUndefined(p)).filter(([k]) => (patch as Record<string, unknown>)[k] !== undefined))
+    const merged = validate({ ...fromSchedule(current), ...given })
     try {
       const [row] = await this.db.query<Row>(this.q.scheduleUpdate, [id, ...fields(merged)])
       if (!row) throw notFound(id)
