@@ -38,6 +38,22 @@ export type CompleteRequest = NonNullable<RouteRequest<'completeJob', 'body'>>
 export type FailRequest = NonNullable<RouteRequest<'failJob', 'body'>>
 export type CreateKeyRequest = NonNullable<RouteRequest<'createKey', 'body'>>
 export type CreateTokenRequest = NonNullable<RouteRequest<'createToken', 'body'>>
+export type ScheduleRequest = NonNullable<RouteRequest<'createSchedule', 'body'>>
+export type SchedulePatch = NonNullable<RouteRequest<'updateSchedule', 'body'>>
+export type MetricsSummaryQuery = NonNullable<RouteRequest<'metricsSummary', 'query'>>
+export type ErrorGroupsQuery = Override<NonNullable<RouteRequest<'metricsErrors', 'query'>>, { limit?: number }>
+export type RetryErrorGroupRequest = NonNullable<RouteRequest<'retryErrorGroup', 'body'>>
+export type AlertRuleRequest = NonNullable<RouteRequest<'createAlertRule', 'body'>>
+export type AlertRulePatch = NonNullable<RouteRequest<'updateAlertRule', 'body'>>
+export type AuditQuery = Override<NonNullable<RouteRequest<'listAudit', 'query'>>, { limit?: number }>
+/** What uploadFile sends as the file's bytes. */
+export type UploadData = Blob | ArrayBuffer | Uint8Array | ReadableStream<Uint8Array> | string
+export interface UploadOptions extends CallOptions {
+  /** Default application/octet-stream (a Blob's own type when it has one). */
+  contentType?: string
+  /** Whose upload it is (API keys only; a user token's uploads are its owner's). */
+  owner?: string
+}
 
 /** Everything a route call may carry, typed by the route table (the escape hatch: `client.request`). */
 export interface RequestInput<R extends RouteId> extends CallOptions {
@@ -78,6 +94,13 @@ export interface ConveyorClient {
   /** POST /api/jobs/bulk: `{ affected }`. */
   bulk(request: BulkRequest, options?: CallOptions): Promise<RouteResponse<'bulkJobs'>>
 
+  /** POST /api/files: uploads a file to attach at enqueue (`files: [file.id]`); over the server's limit: 413 file_too_large. */
+  uploadFile(name: string, data: UploadData, options?: UploadOptions): Promise<RouteResponse<'uploadFile'>>
+  /** GET /api/jobs/:id/files: `{ files }`, each with its download `url` path. */
+  listJobFiles(id: string, options?: CallOptions): Promise<RouteResponse<'listJobFiles'>>
+  /** GET /api/jobs/:id/files/:name: the download as a fetch Response (read it with .blob(), .arrayBuffer() or .body). */
+  downloadFile(id: string, name: string, options?: CallOptions): Promise<Response>
+
   /** POST /api/workers/claim: `{ jobs }`, waiting up to `waitMs` for one when none is ready. */
   claim(request: ClaimRequest, options?: CallOptions): Promise<RouteResponse<'claimJobs'>>
   /** POST /api/jobs/:id/heartbeat: `{ cancelRequested }`; 409 lease_lost when this worker no longer holds it. */
@@ -102,6 +125,40 @@ export interface ConveyorClient {
   revokeKey(id: string, options?: CallOptions): Promise<RouteResponse<'revokeKey'>>
   /** POST /api/tokens (admin, producer): a user token bound to one owner. */
   createToken(request: CreateTokenRequest, options?: CallOptions): Promise<RouteResponse<'createToken'>>
+
+  /** GET /api/schedules: `{ schedules }`, each with nextRunAt, lastRunAt and its next five runs. */
+  listSchedules(options?: CallOptions): Promise<RouteResponse<'listSchedules'>>
+  /** POST /api/schedules; a taken name: 409 already_exists. */
+  createSchedule(request: ScheduleRequest, options?: CallOptions): Promise<RouteResponse<'createSchedule'>>
+  /** GET /api/schedules/:id: `{ schedule }` with its recent runs. */
+  getSchedule(id: string, options?: CallOptions): Promise<RouteResponse<'getSchedule'>>
+  /** PATCH /api/schedules/:id, e.g. `{ enabled: false }`. */
+  updateSchedule(id: string, patch: SchedulePatch, options?: CallOptions): Promise<RouteResponse<'updateSchedule'>>
+  /** DELETE /api/schedules/:id: `{ deleted: id }`. */
+  removeSchedule(id: string, options?: CallOptions): Promise<RouteResponse<'deleteSchedule'>>
+  /** POST /api/schedules/:id/trigger: enqueues one run now, `{ job }`. */
+  triggerSchedule(id: string, options?: CallOptions): Promise<RouteResponse<'triggerSchedule'>>
+
+  /** GET /api/metrics/summary: `{ summary }` over a window (default 1h). */
+  metricsSummary(query?: MetricsSummaryQuery, options?: CallOptions): Promise<RouteResponse<'metricsSummary'>>
+  /** GET /api/metrics/errors: `{ errors }`, failures grouped by error name and message shape. */
+  errorGroups(query?: ErrorGroupsQuery, options?: CallOptions): Promise<RouteResponse<'metricsErrors'>>
+  /** POST /api/metrics/errors/retry: retries every failed job of one group, `{ affected }`. */
+  retryErrorGroup(request: RetryErrorGroupRequest, options?: CallOptions): Promise<RouteResponse<'retryErrorGroup'>>
+
+  /** GET /api/alerts/rules: `{ rules }`. */
+  listAlertRules(options?: CallOptions): Promise<RouteResponse<'listAlertRules'>>
+  createAlertRule(request: AlertRuleRequest, options?: CallOptions): Promise<RouteResponse<'createAlertRule'>>
+  getAlertRule(id: string, options?: CallOptions): Promise<RouteResponse<'getAlertRule'>>
+  updateAlertRule(id: string, patch: AlertRulePatch, options?: CallOptions): Promise<RouteResponse<'updateAlertRule'>>
+  removeAlertRule(id: string, options?: CallOptions): Promise<RouteResponse<'deleteAlertRule'>>
+  /** POST /api/alerts/rules/:id/test: sends a test message to the rule's webhook, `{ delivered, error }`. */
+  testAlertRule(id: string, options?: CallOptions): Promise<RouteResponse<'testAlertRule'>>
+  /** GET /api/alerts/history: `{ events }`, newest first. */
+  alertHistory(query?: { limit?: number }, options?: CallOptions): Promise<RouteResponse<'alertHistory'>>
+
+  /** GET /api/audit: `{ entries, nextBefore }`, newest first. */
+  listAudit(query?: AuditQuery, options?: CallOptions): Promise<RouteResponse<'listAudit'>>
 
   /** GET /healthz. */
   health(options?: CallOptions): Promise<RouteResponse<'health'>>
@@ -143,6 +200,9 @@ export const ROUTE_METHODS = {
   cancelJob: 'cancel',
   retryJob: 'retry',
   deleteJob: 'remove',
+  uploadFile: 'uploadFile',
+  listJobFiles: 'listJobFiles',
+  downloadJobFile: 'downloadFile',
   claimJobs: 'claim',
   heartbeatJob: 'heartbeat',
   progressJob: 'progress',
@@ -156,6 +216,23 @@ export const ROUTE_METHODS = {
   listKeys: 'listKeys',
   revokeKey: 'revokeKey',
   createToken: 'createToken',
+  listSchedules: 'listSchedules',
+  createSchedule: 'createSchedule',
+  getSchedule: 'getSchedule',
+  updateSchedule: 'updateSchedule',
+  deleteSchedule: 'removeSchedule',
+  triggerSchedule: 'triggerSchedule',
+  metricsSummary: 'metricsSummary',
+  metricsErrors: 'errorGroups',
+  retryErrorGroup: 'retryErrorGroup',
+  listAlertRules: 'listAlertRules',
+  createAlertRule: 'createAlertRule',
+  getAlertRule: 'getAlertRule',
+  updateAlertRule: 'updateAlertRule',
+  deleteAlertRule: 'removeAlertRule',
+  testAlertRule: 'testAlertRule',
+  alertHistory: 'alertHistory',
+  listAudit: 'listAudit',
   events: 'subscribe',
   health: 'health',
   ready: 'ready',
@@ -182,6 +259,14 @@ export function createClient(options: ClientOptions): ConveyorClient {
     purge: (query = {}, o) => call('purgeJobs', { query }, o),
     bulk: (request, o) => call('bulkJobs', { body: request }, o),
 
+    uploadFile: (name, data, o = {}) => {
+      const contentType = o.contentType ?? (typeof Blob !== 'undefined' && data instanceof Blob && data.type ? data.type : 'application/octet-stream')
+      const query = { name, ...(o.owner ? { owner: o.owner } : {}) }
+      return t.call('uploadFile', { query, raw: { body: data as BodyInit, contentType }, ...(o.signal ? { signal: o.signal } : {}) })
+    },
+    listJobFiles: (jobId, o) => call('listJobFiles', { params: id(jobId) }, o),
+    downloadFile: (jobId, name, o) => t.download(t.url('downloadJobFile', { id: jobId, name }), o?.signal),
+
     claim: (request, o) => call('claimJobs', { body: request }, o),
     heartbeat: (jobId, request, o) => call('heartbeatJob', { params: id(jobId), body: request }, o),
     progress: (jobId, request, o) => call('progressJob', { params: id(jobId), body: request }, o),
@@ -197,6 +282,27 @@ export function createClient(options: ClientOptions): ConveyorClient {
     listKeys: (o) => call('listKeys', {}, o),
     revokeKey: (keyId, o) => call('revokeKey', { params: id(keyId) }, o),
     createToken: (request, o) => call('createToken', { body: request }, o),
+
+    listSchedules: (o) => call('listSchedules', {}, o),
+    createSchedule: (request, o) => call('createSchedule', { body: request }, o),
+    getSchedule: (scheduleId, o) => call('getSchedule', { params: id(scheduleId) }, o),
+    updateSchedule: (scheduleId, patch, o) => call('updateSchedule', { params: id(scheduleId), body: patch }, o),
+    removeSchedule: (scheduleId, o) => call('deleteSchedule', { params: id(scheduleId) }, o),
+    triggerSchedule: (scheduleId, o) => call('triggerSchedule', { params: id(scheduleId) }, o),
+
+    metricsSummary: (query = {}, o) => call('metricsSummary', { query }, o),
+    errorGroups: (query = {}, o) => call('metricsErrors', { query }, o),
+    retryErrorGroup: (request, o) => call('retryErrorGroup', { body: request }, o),
+
+    listAlertRules: (o) => call('listAlertRules', {}, o),
+    createAlertRule: (request, o) => call('createAlertRule', { body: request }, o),
+    getAlertRule: (ruleId, o) => call('getAlertRule', { params: id(ruleId) }, o),
+    updateAlertRule: (ruleId, patch, o) => call('updateAlertRule', { params: id(ruleId), body: patch }, o),
+    removeAlertRule: (ruleId, o) => call('deleteAlertRule', { params: id(ruleId) }, o),
+    testAlertRule: (ruleId, o) => call('testAlertRule', { params: id(ruleId) }, o),
+    alertHistory: (query = {}, o) => call('alertHistory', { query }, o),
+
+    listAudit: (query = {}, o) => call('listAudit', { query }, o),
 
     health: (o) => call('health', {}, o),
     // 503 carries the same body: the answer says what is down.

@@ -22,6 +22,16 @@ export {
   type FailRequest,
   type CreateKeyRequest,
   type CreateTokenRequest,
+  type ScheduleRequest,
+  type SchedulePatch,
+  type MetricsSummaryQuery,
+  type ErrorGroupsQuery,
+  type RetryErrorGroupRequest,
+  type AlertRuleRequest,
+  type AlertRulePatch,
+  type AuditQuery,
+  type UploadData,
+  type UploadOptions,
   type RequestInput,
 } from './client.ts'
 export type { ClientOptions } from './transport.ts'

@@ -25,6 +25,8 @@ export interface RouteCall {
   params?: Record<string, string>
   query?: object
   body?: unknown
+  /** A body sent as it is (a file upload) instead of JSON. */
+  raw?: { body: BodyInit; contentType: string }
   signal?: AbortSignal
 }
 
@@ -71,15 +73,27 @@ export class Transport {
     return this.#fetch(url, { ...init, headers, ...(this.#o.credentials ? { credentials: this.#o.credentials } : {}) })
   }
 
+  /** GETs a file: the Response itself on 2xx (the caller reads the body), a ConveyorHttpError otherwise. */
+  async download(url: string, signal?: AbortSignal): Promise<Response> {
+    const res = await this.fetch(url, { method: 'GET', ...(signal ? { signal } : {}) })
+    if (isOk(res.status)) return res
+    const text = await res.text()
+    throw toHttpError(res, parseJson(text, res.headers.get('content-type')), text, `GET ${url}`)
+  }
+
   /** Calls a route and answers its parsed JSON body. Non-2xx answers throw a ConveyorHttpError. */
   async call<T>(route: RouteId, call: RouteCall = {}, accept: (status: number) => boolean = isOk): Promise<T> {
     const def = ROUTES[route]
     const url = this.url(route, call.params, call.query)
     const hasBody = call.body !== undefined
+    const contentType = call.raw ? call.raw.contentType : hasBody ? 'application/json' : undefined
+    const body = call.raw ? call.raw.body : hasBody ? JSON.stringify(call.body) : undefined
     const res = await this.fetch(url, {
       method: def.method,
-      headers: hasBody ? { 'content-type': 'application/json', accept: 'application/json' } : { accept: 'application/json' },
-      ...(hasBody ? { body: JSON.stringify(call.body) } : {}),
+      headers: contentType ? { 'content-type': contentType, accept: 'application/json' } : { accept: 'application/json' },
+      ...(body !== undefined ? { body } : {}),
+      // A stream body needs half duplex in Node's fetch.
+      ...(typeof ReadableStream !== 'undefined' && body instanceof ReadableStream ? { duplex: 'half' } : {}),
       ...(call.signal ? { signal: call.signal } : {}),
     })
     const request = `${def.method} ${def.path}`

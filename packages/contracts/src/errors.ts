@@ -11,16 +11,24 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   /** The caller's role may not use this route. */
   forbidden: 403,
-  /** No such route, key or queue. */
+  /** No such route, key, queue or file. */
   not_found: 404,
   /** No such job, or one the caller may not see (the same answer, on purpose). */
   job_not_found: 404,
+  /** No such schedule. */
+  schedule_not_found: 404,
+  /** No such alert rule. */
+  alert_rule_not_found: 404,
+  /** A unique name (of a schedule or an alert rule) is taken. */
+  already_exists: 409,
   /** The job's state does not allow the operation; `details` has `status` and `allowed`. */
   invalid_transition: 409,
   /** A worker acted on a job whose current attempt it no longer holds (its lease expired or moved on). */
   lease_lost: 409,
   /** The body is larger than the server's bodyLimit; refused before it is parsed. */
   payload_too_large: 413,
+  /** An uploaded file is larger than the server's maxFileBytes; refused before more than that is stored. */
+  file_too_large: 413,
   /** The body is not JSON. */
   unsupported_media_type: 415,
   /** Too many requests from this key or token; the Retry-After header says when to try again. */

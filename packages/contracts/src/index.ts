@@ -4,11 +4,16 @@
  * dashboard are typed by them. Runs anywhere zod runs (no Node imports).
  */
 export * from './access.ts'
+export * from './alerts.ts'
+export * from './audit.ts'
 export * from './errors.ts'
+export * from './files.ts'
 export * from './health.ts'
 export * from './job.ts'
 export * from './jobs.ts'
 export { LIMITS } from './limits.ts'
+export * from './metrics.ts'
 export * from './queues.ts'
 export * from './routes.ts'
+export * from './schedules.ts'
 export * from './workers.ts'

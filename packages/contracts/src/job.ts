@@ -66,6 +66,11 @@ export const jobSchema = z
     cancelRequested: z.boolean(),
     createdAt: timestamp,
     startedAt: timestamp.nullable(),
+    /**
+     * The same as startedAt, under seed 001's name. The server always sends it; optional so that jobs
+     * built by other code (fixtures, older servers) still type-check.
+     */
+    claimedAt: timestamp.nullable().optional(),
     completedAt: timestamp.nullable(),
     updatedAt: timestamp,
     /** Only on the single-job answer (GET /api/jobs/:id): one entry per finished attempt. */

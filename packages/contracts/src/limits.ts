@@ -28,4 +28,6 @@ export const LIMITS = {
   /** Longest long-poll of a claim. */
   waitMs: 60_000,
   tokenTtlSeconds: 7 * 24 * 3600,
+  /** Uploaded files attached to one job at enqueue. */
+  filesPerJob: 20,
 } as const

@@ -8,6 +8,19 @@ import {
   keysResponseSchema,
   tokenResponseSchema,
 } from './access.ts'
+import {
+  alertHistoryQuerySchema,
+  alertHistoryResponseSchema,
+  alertRuleBodySchema,
+  alertRuleDeletedResponseSchema,
+  alertRuleIdParamsSchema,
+  alertRulePatchBodySchema,
+  alertRuleResponseSchema,
+  alertRulesResponseSchema,
+  alertTestResponseSchema,
+} from './alerts.ts'
+import { auditQuerySchema, auditResponseSchema } from './audit.ts'
+import { jobFileParamsSchema, jobFilesResponseSchema, uploadQuerySchema, uploadResponseSchema } from './files.ts'
 import { healthResponseSchema, openApiDocumentSchema, readyResponseSchema } from './health.ts'
 import {
   batchBodySchema,
@@ -15,9 +28,11 @@ import {
   bulkBodySchema,
   bulkResponseSchema,
   deletedResponseSchema,
+  enqueueAliasBodySchema,
   enqueueBodySchema,
   enqueueResponseSchema,
   eventsQuerySchema,
+  jobActionResponseSchema,
   jobIdParamsSchema,
   jobResponseSchema,
   listQuerySchema,
@@ -27,7 +42,24 @@ import {
   statsQuerySchema,
   statsResponseSchema,
 } from './jobs.ts'
+import {
+  metricsErrorsQuerySchema,
+  metricsErrorsResponseSchema,
+  metricsSummaryQuerySchema,
+  metricsSummaryResponseSchema,
+  retryErrorGroupBodySchema,
+  retryErrorGroupResponseSchema,
+} from './metrics.ts'
 import { queueNameParamsSchema, queuePausedResponseSchema, queuesResponseSchema } from './queues.ts'
+import {
+  scheduleBodySchema,
+  scheduleDeletedResponseSchema,
+  scheduleIdParamsSchema,
+  schedulePatchBodySchema,
+  scheduleResponseSchema,
+  schedulesResponseSchema,
+  scheduleTriggerResponseSchema,
+} from './schedules.ts'
 import {
   claimBodySchema,
   claimResponseSchema,
@@ -41,15 +73,20 @@ import {
 
 /** One route of the HTTP API: what it takes and what it answers. */
 export interface RouteDef {
-  method: 'GET' | 'POST' | 'DELETE'
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE'
   /** Fastify-style path (`/api/jobs/:id`). */
   path: string
   summary: string
   description?: string
-  tag: 'jobs' | 'workers' | 'queues' | 'access' | 'events' | 'health'
+  tag: 'jobs' | 'files' | 'workers' | 'queues' | 'schedules' | 'metrics' | 'alerts' | 'audit' | 'access' | 'events' | 'health'
   params?: z.ZodType
   query?: z.ZodType
   body?: z.ZodType
+  /**
+   * The body is not JSON but raw bytes of any content type, streamed to the handler unparsed (not
+   * held to the JSON body limit); the value documents it, e.g. `application/octet-stream`.
+   */
+  rawBody?: string
   /** The success status (default 200). */
   status?: number
   /** The JSON answer; absent for non-JSON answers (event stream, metrics). */
@@ -58,6 +95,8 @@ export interface RouteDef {
   produces?: string
   /** Served without a key or token. */
   public?: true
+  /** A change recorded in the audit log under this action when it succeeds (see GET /api/audit). */
+  audit?: string
 }
 
 /**
@@ -69,6 +108,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/jobs',
     tag: 'jobs',
+    audit: 'job.enqueue',
     summary: 'Enqueue a job',
     description: 'Answers 201 with the new job, or 200 with `duplicate: true` and the earlier job with the same owner and idempotencyKey.',
     body: enqueueBodySchema,
@@ -79,8 +119,13 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/jobs/enqueue',
     tag: 'jobs',
-    summary: 'Enqueue a job (the same as POST /api/jobs)',
-    body: enqueueBodySchema,
+    audit: 'job.enqueue',
+    summary: 'Enqueue a job (the same as POST /api/jobs; also takes seed 001 bodies)',
+    description:
+      'The same as POST /api/jobs, and it also takes the body seed 001\'s clients send, `{ prompt, branch?, name?, originUrl?, idempotencyKey? }`: ' +
+      'a body with neither `type` nor `payload` becomes a job of type `default` whose payload holds the fields that are not enqueue options ' +
+      '(and `name`, which stays the job\'s name too); enqueue options in it (name, idempotencyKey, queue, priority, …) stay options.',
+    body: enqueueAliasBodySchema,
     status: 201,
     response: enqueueResponseSchema,
   },
@@ -88,6 +133,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/jobs/batch',
     tag: 'jobs',
+    audit: 'job.enqueue',
     summary: 'Enqueue up to 1000 jobs at once',
     description: 'Every job is validated before any is written.',
     body: batchBodySchema,
@@ -114,6 +160,7 @@ export const ROUTES = {
     method: 'DELETE',
     path: '/api/jobs',
     tag: 'jobs',
+    audit: 'job.purge',
     summary: 'Delete finished jobs (by default the completed ones)',
     query: purgeQuerySchema,
     response: purgedResponseSchema,
@@ -122,6 +169,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/jobs/bulk',
     tag: 'jobs',
+    audit: 'job.bulk',
     summary: 'Retry, cancel or delete many jobs, by ids or by filter',
     body: bulkBodySchema,
     response: bulkResponseSchema,
@@ -138,26 +186,61 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/jobs/:id/cancel',
     tag: 'jobs',
+    audit: 'job.cancel',
     summary: 'Cancel a job',
     description: "Pending: cancelled at once. Running: its handler's signal fires and the job ends cancelled. Finished: 409.",
     params: jobIdParamsSchema,
-    response: jobResponseSchema,
+    response: jobActionResponseSchema,
   },
   retryJob: {
     method: 'POST',
     path: '/api/jobs/:id/retry',
     tag: 'jobs',
+    audit: 'job.retry',
     summary: 'Run a failed, cancelled or completed job again',
     params: jobIdParamsSchema,
-    response: jobResponseSchema,
+    response: jobActionResponseSchema,
   },
   deleteJob: {
     method: 'DELETE',
     path: '/api/jobs/:id',
     tag: 'jobs',
+    audit: 'job.delete',
     summary: 'Delete a job (not while it runs)',
     params: jobIdParamsSchema,
     response: deletedResponseSchema,
+  },
+  listJobFiles: {
+    method: 'GET',
+    path: '/api/jobs/:id/files',
+    tag: 'files',
+    summary: "A job's files: its uploaded inputs and the result files its handler attached",
+    params: jobIdParamsSchema,
+    response: jobFilesResponseSchema,
+  },
+  downloadJobFile: {
+    method: 'GET',
+    path: '/api/jobs/:id/files/:name',
+    tag: 'files',
+    summary: "Download one of a job's files",
+    description: "Streamed with the file's content type, as an attachment. A job the caller may not see answers 404, as does a missing file.",
+    params: jobFileParamsSchema,
+    produces: 'application/octet-stream',
+  },
+  uploadFile: {
+    method: 'POST',
+    path: '/api/files',
+    tag: 'files',
+    audit: 'file.upload',
+    summary: 'Upload a file to attach to a job (enqueue with `files: [id]`)',
+    description:
+      'The body is the file itself (any Content-Type, kept as the file\'s type), named by `?name=`. ' +
+      'A file over the server\'s maxFileBytes (50 MiB by default) answers 413 file_too_large before more than that is stored. ' +
+      'Uploads not attached to a job within a day are deleted.',
+    query: uploadQuerySchema,
+    rawBody: 'application/octet-stream',
+    status: 201,
+    response: uploadResponseSchema,
   },
   claimJobs: {
     method: 'POST',
@@ -223,6 +306,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/queues/:name/pause',
     tag: 'queues',
+    audit: 'queue.pause',
     summary: 'Stop claiming from a queue',
     params: queueNameParamsSchema,
     response: queuePausedResponseSchema,
@@ -231,14 +315,172 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/queues/:name/resume',
     tag: 'queues',
+    audit: 'queue.resume',
     summary: 'Claim from a paused queue again',
     params: queueNameParamsSchema,
     response: queuePausedResponseSchema,
+  },
+  listSchedules: {
+    method: 'GET',
+    path: '/api/schedules',
+    tag: 'schedules',
+    summary: 'Schedules, with their next runs',
+    response: schedulesResponseSchema,
+  },
+  createSchedule: {
+    method: 'POST',
+    path: '/api/schedules',
+    tag: 'schedules',
+    audit: 'schedule.create',
+    summary: 'Create a cron schedule',
+    description: 'Each tick enqueues one job (exactly once, whatever the number of servers), with source `schedule` and the schedule in its metadata (`scheduleId`, `scheduleName`, `scheduledFor`). A taken name answers 409 already_exists.',
+    body: scheduleBodySchema,
+    status: 201,
+    response: scheduleResponseSchema,
+  },
+  getSchedule: {
+    method: 'GET',
+    path: '/api/schedules/:id',
+    tag: 'schedules',
+    summary: 'One schedule with its next five runs and its recent runs',
+    params: scheduleIdParamsSchema,
+    response: scheduleResponseSchema,
+  },
+  updateSchedule: {
+    method: 'PATCH',
+    path: '/api/schedules/:id',
+    tag: 'schedules',
+    audit: 'schedule.update',
+    summary: 'Change a schedule (enable, disable, edit)',
+    params: scheduleIdParamsSchema,
+    body: schedulePatchBodySchema,
+    response: scheduleResponseSchema,
+  },
+  deleteSchedule: {
+    method: 'DELETE',
+    path: '/api/schedules/:id',
+    tag: 'schedules',
+    audit: 'schedule.delete',
+    summary: 'Remove a schedule (its jobs stay)',
+    params: scheduleIdParamsSchema,
+    response: scheduleDeletedResponseSchema,
+  },
+  triggerSchedule: {
+    method: 'POST',
+    path: '/api/schedules/:id/trigger',
+    tag: 'schedules',
+    audit: 'schedule.trigger',
+    summary: "Enqueue one run of a schedule now, outside its timetable",
+    params: scheduleIdParamsSchema,
+    status: 201,
+    response: scheduleTriggerResponseSchema,
+  },
+  metricsSummary: {
+    method: 'GET',
+    path: '/api/metrics/summary',
+    tag: 'metrics',
+    summary: 'Throughput, success rate, durations and wait over a window; queue depth now',
+    description: 'From rollups the maintenance loop writes every few seconds, so the latest minute lags a little.',
+    query: metricsSummaryQuerySchema,
+    response: metricsSummaryResponseSchema,
+  },
+  metricsErrors: {
+    method: 'GET',
+    path: '/api/metrics/errors',
+    tag: 'metrics',
+    summary: 'Failures over a window grouped by error name and message shape',
+    query: metricsErrorsQuerySchema,
+    response: metricsErrorsResponseSchema,
+  },
+  retryErrorGroup: {
+    method: 'POST',
+    path: '/api/metrics/errors/retry',
+    tag: 'metrics',
+    audit: 'job.bulk',
+    summary: 'Retry every failed job of one error group',
+    description: 'The group is named by the `name` and `shape` of GET /api/metrics/errors (narrowed by `type`, `queue` and `window` when given).',
+    body: retryErrorGroupBodySchema,
+    response: retryErrorGroupResponseSchema,
+  },
+  listAlertRules: {
+    method: 'GET',
+    path: '/api/alerts/rules',
+    tag: 'alerts',
+    summary: 'Alert rules',
+    response: alertRulesResponseSchema,
+  },
+  createAlertRule: {
+    method: 'POST',
+    path: '/api/alerts/rules',
+    tag: 'alerts',
+    audit: 'alert.create',
+    summary: 'Create an alert rule',
+    description: 'Rules are evaluated every 15 s; one incident sends one "firing" message to the webhook and one "resolved" message when it clears.',
+    body: alertRuleBodySchema,
+    status: 201,
+    response: alertRuleResponseSchema,
+  },
+  getAlertRule: {
+    method: 'GET',
+    path: '/api/alerts/rules/:id',
+    tag: 'alerts',
+    summary: 'One alert rule',
+    params: alertRuleIdParamsSchema,
+    response: alertRuleResponseSchema,
+  },
+  updateAlertRule: {
+    method: 'PATCH',
+    path: '/api/alerts/rules/:id',
+    tag: 'alerts',
+    audit: 'alert.update',
+    summary: 'Change an alert rule',
+    params: alertRuleIdParamsSchema,
+    body: alertRulePatchBodySchema,
+    response: alertRuleResponseSchema,
+  },
+  deleteAlertRule: {
+    method: 'DELETE',
+    path: '/api/alerts/rules/:id',
+    tag: 'alerts',
+    audit: 'alert.delete',
+    summary: 'Remove an alert rule and its history',
+    params: alertRuleIdParamsSchema,
+    response: alertRuleDeletedResponseSchema,
+  },
+  testAlertRule: {
+    method: 'POST',
+    path: '/api/alerts/rules/:id/test',
+    tag: 'alerts',
+    audit: 'alert.test',
+    summary: "Send a test message to the rule's webhook",
+    description: 'Answers whether the webhook took it (a 2xx within 5 s). A rule without a webhookUrl answers 400.',
+    params: alertRuleIdParamsSchema,
+    response: alertTestResponseSchema,
+  },
+  alertHistory: {
+    method: 'GET',
+    path: '/api/alerts/history',
+    tag: 'alerts',
+    summary: 'Alert incidents, newest first',
+    query: alertHistoryQuerySchema,
+    response: alertHistoryResponseSchema,
+  },
+  listAudit: {
+    method: 'GET',
+    path: '/api/audit',
+    tag: 'audit',
+    summary: 'Who did what through the API, newest first',
+    description:
+      'One entry per change: job.enqueue (a batch is one entry with its count), job.cancel, job.retry, job.delete, job.purge, job.bulk, ' +
+      'file.upload, key.create, key.revoke, token.mint, schedule.create|update|delete|trigger, alert.create|update|delete|test, queue.pause|resume.',
+    query: auditQuerySchema,
+    response: auditResponseSchema,
   },
   createKey: {
     method: 'POST',
     path: '/api/keys',
     tag: 'access',
+    audit: 'key.create',
     summary: 'Create an API key (shown once)',
     body: createKeyBodySchema,
     status: 201,
@@ -255,6 +497,7 @@ export const ROUTES = {
     method: 'DELETE',
     path: '/api/keys/:id',
     tag: 'access',
+    audit: 'key.revoke',
     summary: 'Revoke an API key',
     params: keyIdParamsSchema,
     response: keyResponseSchema,
@@ -263,6 +506,7 @@ export const ROUTES = {
     method: 'POST',
     path: '/api/tokens',
     tag: 'access',
+    audit: 'token.mint',
     summary: "Mint a user token that sees and acts on one owner's jobs only",
     body: createTokenBodySchema,
     status: 201,

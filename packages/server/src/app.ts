@@ -15,12 +15,16 @@ import { buildOpenApiDocument } from './openapi.ts'
 import { RateLimiter } from './rate-limiter.ts'
 import { addRoute } from './route.ts'
 import { accessRoutes } from './routes/access.ts'
+import { alertRoutes } from './routes/alerts.ts'
+import { auditRoutes } from './routes/audit.ts'
 import { dashboardFiles } from './routes/dashboard-files.ts'
 import { eventRoutes } from './routes/events.ts'
+import { fileRoutes } from './routes/files.ts'
 import { healthRoutes } from './routes/health.ts'
 import { jobRoutes } from './routes/jobs.ts'
-import { metricsSummaryRoutes } from './routes/metrics-summary.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { queueRoutes } from './routes/queues.ts'
+import { scheduleRoutes } from './routes/schedules.ts'
 import { sessionRoutes } from './routes/session.ts'
 import { workerRoutes } from './routes/workers.ts'
 import { TokenSigner } from './tokens.ts'
@@ -115,11 +119,15 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     healthRoutes(app, ctx)
     addRoute(app, ctx, 'openapi', async () => document as RouteResponse<'openapi'>)
     jobRoutes(app, ctx)
+    fileRoutes(app, ctx)
     workerRoutes(app, ctx)
     queueRoutes(app, ctx)
+    scheduleRoutes(app, ctx)
+    metricsRoutes(app, ctx)
+    alertRoutes(app, ctx)
+    auditRoutes(app, ctx)
     accessRoutes(app, ctx)
     eventRoutes(app, ctx)
-    metricsSummaryRoutes(app, ctx)
     await dashboardFiles(app)
   } catch (err) {
     hub.close()

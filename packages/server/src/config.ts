@@ -1,5 +1,5 @@
 import type { Conveyor } from '@conveyor/core'
-import { ConveyorError, ErrorCodes } from '@conveyor/core'
+import { ConveyorError, ErrorCodes, FILE_DEFAULTS } from '@conveyor/core'
 import type { Logger } from 'pino'
 import { z } from 'zod'
 
@@ -25,6 +25,8 @@ export interface ServerConfig {
   port?: number
   /** Largest request body in bytes, refused with 413 before it is parsed. Default 1 MiB. */
   bodyLimit?: number
+  /** Largest uploaded file (POST /api/files) in bytes, refused with 413 before more is stored. Default 50 MiB. */
+  maxFileBytes?: number
   /** CONVEYOR_ADMIN_KEY: accepted as an admin key (compared by hash, never stored). At least 16 characters. */
   adminKey?: string
   /** HMAC key of user tokens (at least 32 characters). Default: a secret generated once and kept in the database, shared by every server. */
@@ -63,6 +65,12 @@ const configSchema = z.strictObject({
     .min(1024)
     .max(1024 ** 3)
     .default(1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024 ** 4)
+    .default(FILE_DEFAULTS.maxBytes),
   adminKey: z.string().min(16, 'CONVEYOR_ADMIN_KEY must be at least 16 characters; generate one with: openssl rand -base64 32').optional(),
   tokenSecret: z.string().min(32, 'the token secret must be at least 32 characters; generate one with: openssl rand -base64 48').optional(),
   rateLimit: z

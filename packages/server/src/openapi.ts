@@ -33,12 +33,19 @@ export function buildOpenApiDocument(version = '0.1.0'): Record<string, unknown>
     const operation: Record<string, unknown> = {
       operationId: id,
       summary: route.summary,
-      description: [route.description, allowed === 'public' ? 'No credential needed.' : `Allowed: ${allowed.map(roleName).join(', ')}.`]
+      description: [
+        route.description,
+        allowed === 'public' ? 'No credential needed.' : `Allowed: ${allowed.map(roleName).join(', ')}.`,
+        route.audit ? `Recorded in the audit log as \`${route.audit}\`.` : undefined,
+      ]
         .filter(Boolean)
         .join('\n\n'),
       tags: [route.tag],
       ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toJson(route.body, 'input') } } } } : {}),
+      ...(route.rawBody
+        ? { requestBody: { required: true, description: 'the raw bytes, with their Content-Type', content: { [route.rawBody]: { schema: { type: 'string', format: 'binary' } } } } }
+        : {}),
       responses: {
         [ok]: success,
         ...(id.startsWith('enqueueJob') ? { '200': { ...success, description: 'A duplicate: the earlier job with the same idempotency key' } } : {}),
@@ -63,8 +70,13 @@ export function buildOpenApiDocument(version = '0.1.0'): Record<string, unknown>
     },
     tags: [
       { name: 'jobs' },
+      { name: 'files', description: "Files in and out of jobs: upload, then enqueue with `files: [id]`; list and download a job's files." },
       { name: 'workers', description: 'Workers over HTTP, in any language: claim, heartbeat, progress, complete, fail.' },
       { name: 'queues' },
+      { name: 'schedules', description: 'Cron schedules in a time zone; each tick enqueues one job, exactly once.' },
+      { name: 'metrics', description: 'Throughput, success rate, durations and grouped errors (Prometheus metrics: GET /metrics).' },
+      { name: 'alerts', description: 'Alert rules with webhook delivery, and their incident history.' },
+      { name: 'audit', description: 'Who changed what through the API.' },
       { name: 'access', description: 'API keys and user tokens.' },
       { name: 'events' },
       { name: 'health' },

@@ -1,6 +1,7 @@
 import { ROUTES, type RouteId, type RouteInput, type RouteResponse } from '@conveyor/contracts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorize } from './access.ts'
+import { recordAudit } from './audit.ts'
 import type { Caller } from './auth.ts'
 import type { ServerContext } from './context.ts'
 import { parseRequestPart } from './errors.ts'
@@ -23,10 +24,24 @@ const QUERY_TOKEN_ROUTES: ReadonlySet<RouteId> = new Set(['events'])
 /**
  * Registers one route of the contracts' table: authenticate (401), authorise by the access table
  * (403), validate params, query and body with the route's schemas (400, naming the field), then run
- * the handler, whose answer is typed by the route's response schema. Handlers stay thin: no SQL.
+ * the handler, whose answer is typed by the route's response schema; a succeeded change of a route
+ * with an `audit` action is recorded in the audit log. Handlers stay thin: no SQL.
+ *
+ * A `rawBody` route gets a scope of its own in which every content type reaches the handler as the
+ * unread request stream (`request.body`), not buffered and not held to the JSON body limit.
  */
 export function addRoute<R extends RouteId>(app: FastifyInstance, ctx: ServerContext, id: R, handler: RouteHandler<R>): void {
   const def = ROUTES[id] as (typeof ROUTES)[RouteId]
+  if ('rawBody' in def) {
+    void app.register(async (scope) => {
+      scope.removeAllContentTypeParsers()
+      scope.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+      register(scope, ctx, id, def, handler)
+    })
+  } else register(app, ctx, id, def, handler)
+}
+
+function register<R extends RouteId>(app: FastifyInstance, ctx: ServerContext, id: R, def: (typeof ROUTES)[RouteId], handler: RouteHandler<R>): void {
   app.route({
     method: def.method,
     url: def.path,
@@ -50,7 +65,10 @@ export function addRoute<R extends RouteId>(app: FastifyInstance, ctx: ServerCon
         reply,
       } as RouteCall<R>
       reply.code('status' in def ? def.status : 200)
-      return handler(call, ctx)
+      const answer = await handler(call, ctx)
+      if ('audit' in def && caller && reply.statusCode < 300)
+        await recordAudit(ctx, id, def.audit, caller, request, { params: call.params, query: call.query, body: call.body, answer })
+      return answer
     },
   })
 }

@@ -1,5 +1,5 @@
-import type { Job as ApiJob } from '@conveyor/contracts'
-import type { ApiKeyInfo, Job, QueueInfo, WorkerInfo } from '@conveyor/core'
+import type { ApiSchedule, Job as ApiJob } from '@conveyor/contracts'
+import type { AlertEvent, AlertRule, ApiKeyInfo, AuditEntry, ErrorGroup, FileInfo, Job, MetricsSummary, QueueInfo, Schedule, ScheduleTick, WorkerInfo } from '@conveyor/core'
 
 const iso = (d: Date) => d.toISOString()
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null)
@@ -33,6 +33,7 @@ export function toApiJob(job: Job): ApiJob {
     cancelRequested: job.cancelRequested,
     createdAt: iso(job.createdAt),
     startedAt: isoOrNull(job.startedAt),
+    claimedAt: isoOrNull(job.startedAt),
     completedAt: isoOrNull(job.completedAt),
     updatedAt: iso(job.updatedAt),
   }
@@ -50,4 +51,53 @@ export function toApiQueue(q: QueueInfo) {
 
 export function toApiKey(k: ApiKeyInfo) {
   return { ...k, createdAt: iso(k.createdAt), lastUsedAt: isoOrNull(k.lastUsedAt), revokedAt: isoOrNull(k.revokedAt) }
+}
+
+/** A schedule as the API shows it, with its next five runs (none when disabled). */
+export function toApiSchedule(s: Schedule, nextRuns: Date[], recentRuns?: ScheduleTick[]): ApiSchedule {
+  const { lastTickAt, ...rest } = s
+  return {
+    ...rest,
+    nextRunAt: isoOrNull(s.nextRunAt),
+    lastRunAt: isoOrNull(lastTickAt),
+    nextRuns: nextRuns.map(iso),
+    createdAt: iso(s.createdAt),
+    updatedAt: iso(s.updatedAt),
+    ...(recentRuns
+      ? {
+          recentRuns: recentRuns.map((t) => ({
+            tickAt: iso(t.tickAt),
+            outcome: t.outcome,
+            jobId: t.jobId,
+            jobStatus: t.jobStatus,
+            jobStartedAt: isoOrNull(t.jobStartedAt),
+            jobCompletedAt: isoOrNull(t.jobCompletedAt),
+          })),
+        }
+      : {}),
+  }
+}
+
+export function toApiSummary(s: MetricsSummary) {
+  return { ...s, series: s.series.map((p) => ({ ...p, at: iso(p.at) })) }
+}
+
+export function toApiErrorGroup(g: ErrorGroup, link: string) {
+  return { ...g, firstSeen: iso(g.firstSeen), lastSeen: iso(g.lastSeen), link }
+}
+
+export function toApiAlertRule(r: AlertRule) {
+  return { ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) }
+}
+
+export function toApiAlertEvent(e: AlertEvent) {
+  return { ...e, firedAt: iso(e.firedAt), resolvedAt: isoOrNull(e.resolvedAt), deliveredAt: isoOrNull(e.deliveredAt) }
+}
+
+export function toApiAuditEntry(e: AuditEntry) {
+  return { ...e, at: iso(e.at) }
+}
+
+export function toApiFile(f: FileInfo) {
+  return { id: f.id, name: f.name, size: f.size, contentType: f.contentType, kind: f.kind, createdAt: iso(f.createdAt) }
 }

@@ -3,10 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { ACCESS, TokenSigner } from '../src/index.ts'
 import { admin, type Headers, openApp, startTestServer, TOKEN_SECRET } from './helpers.ts'
 
-type Fixture = { jobId: string; keyId: string }
+type Fixture = { jobId: string; keyId: string; scheduleId: string; ruleId: string }
 
-/** A well-formed request for each route, so that only access decides between 401/403 and anything else. */
-const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown }> = {
+/**
+ * A well-formed request for each route, so that only access decides between 401/403 and anything
+ * else. `raw` is sent as it is (with its content type) instead of JSON.
+ */
+const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown; raw?: { type: string; data: string } }> = {
   enqueueJob: () => ({ path: '/api/jobs', body: { type: 'a' } }),
   enqueueJobAlias: () => ({ path: '/api/jobs/enqueue', body: { type: 'a' } }),
   enqueueBatch: () => ({ path: '/api/jobs/batch', body: { jobs: [{ type: 'a' }] } }),
@@ -18,6 +21,9 @@ const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown }>
   cancelJob: (f) => ({ path: `/api/jobs/${f.jobId}/cancel` }),
   retryJob: (f) => ({ path: `/api/jobs/${f.jobId}/retry` }),
   deleteJob: (f) => ({ path: `/api/jobs/${f.jobId}` }),
+  uploadFile: () => ({ path: '/api/files?name=up.txt', raw: { type: 'text/plain', data: 'hello' } }),
+  listJobFiles: (f) => ({ path: `/api/jobs/${f.jobId}/files` }),
+  downloadJobFile: (f) => ({ path: `/api/jobs/${f.jobId}/files/input.txt` }),
   claimJobs: () => ({ path: '/api/workers/claim', body: { workerId: 'w' } }),
   heartbeatJob: (f) => ({ path: `/api/jobs/${f.jobId}/heartbeat`, body: { workerId: 'w' } }),
   progressJob: (f) => ({ path: `/api/jobs/${f.jobId}/progress`, body: { workerId: 'w', progress: 5 } }),
@@ -31,6 +37,23 @@ const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown }>
   listKeys: () => ({ path: '/api/keys' }),
   revokeKey: (f) => ({ path: `/api/keys/${f.keyId}` }),
   createToken: () => ({ path: '/api/tokens', body: { owner: 'someone' } }),
+  listSchedules: () => ({ path: '/api/schedules' }),
+  createSchedule: () => ({ path: '/api/schedules', body: { name: 'new', cron: '0 9 * * *', type: 'a' } }),
+  getSchedule: (f) => ({ path: `/api/schedules/${f.scheduleId}` }),
+  updateSchedule: (f) => ({ path: `/api/schedules/${f.scheduleId}`, body: { enabled: false } }),
+  deleteSchedule: (f) => ({ path: `/api/schedules/${f.scheduleId}` }),
+  triggerSchedule: (f) => ({ path: `/api/schedules/${f.scheduleId}/trigger` }),
+  metricsSummary: () => ({ path: '/api/metrics/summary?window=24h' }),
+  metricsErrors: () => ({ path: '/api/metrics/errors' }),
+  retryErrorGroup: () => ({ path: '/api/metrics/errors/retry', body: { name: 'Error', shape: 'boom <n>' } }),
+  listAlertRules: () => ({ path: '/api/alerts/rules' }),
+  createAlertRule: () => ({ path: '/api/alerts/rules', body: { name: 'new', kind: 'queue_depth' } }),
+  getAlertRule: (f) => ({ path: `/api/alerts/rules/${f.ruleId}` }),
+  updateAlertRule: (f) => ({ path: `/api/alerts/rules/${f.ruleId}`, body: { threshold: 5 } }),
+  deleteAlertRule: (f) => ({ path: `/api/alerts/rules/${f.ruleId}` }),
+  testAlertRule: (f) => ({ path: `/api/alerts/rules/${f.ruleId}/test` }),
+  alertHistory: () => ({ path: '/api/alerts/history' }),
+  listAudit: () => ({ path: '/api/audit?limit=5' }),
   events: () => ({ path: '/api/events' }),
   health: () => ({ path: '/healthz' }),
   ready: () => ({ path: '/readyz' }),
@@ -49,8 +72,16 @@ describe('access: every route with every role', () => {
 
   it.each(Object.keys(ROUTES) as RouteId[])('%s answers 401 without a credential, 403 to roles not in its rule, and serves the others', async (id) => {
     const { server, call, keyFor, tokenFor } = await startTestServer()
-    const job = (await call('POST', '/api/jobs', admin, { type: 'a', owner: USER })).body.job
+    const upload = await server.app.inject({
+      method: 'POST',
+      url: `/api/files?name=input.txt&owner=${USER}`,
+      headers: { ...admin, 'content-type': 'text/plain' },
+      payload: 'input',
+    })
+    const job = (await call('POST', '/api/jobs', admin, { type: 'a', owner: USER, files: [upload.json().file.id] })).body.job
     const dummyKey = (await call('POST', '/api/keys', admin, { name: 'to revoke', role: 'viewer' })).body
+    const schedule = (await call('POST', '/api/schedules', admin, { name: 'nightly', cron: '0 2 * * *', type: 'a' })).body.schedule
+    const alertRule = (await call('POST', '/api/alerts/rules', admin, { name: 'deep', kind: 'queue_depth', threshold: 100 })).body.rule
     const callers: Record<CallerRole | 'none', Headers> = {
       none: {},
       admin,
@@ -61,13 +92,13 @@ describe('access: every route with every role', () => {
     }
     const route = ROUTES[id]
     const rule = ACCESS[id]
-    const { path, body } = SAMPLES[id]({ jobId: job.id, keyId: dummyKey.id })
+    const { path, body, raw } = SAMPLES[id]({ jobId: job.id, keyId: dummyKey.id, scheduleId: schedule.id, ruleId: alertRule.id })
     for (const [who, headers] of Object.entries(callers) as [CallerRole | 'none', Headers][]) {
       const controller = new AbortController()
       const res = await fetch(server.url + path, {
         method: route.method,
-        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { ...headers, ...(raw ? { 'content-type': raw.type } : body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: raw ? raw.data : body === undefined ? undefined : JSON.stringify(body),
         signal: controller.signal,
       })
       const status = res.status

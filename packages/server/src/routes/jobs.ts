@@ -27,13 +27,14 @@ function rateLimit(ctx: ServerContext, caller: Caller, cost: number): void {
 
 const enqueue: RouteHandler<'enqueueJob' | 'enqueueJobAlias'> = async ({ caller, body, reply }, ctx) => {
   rateLimit(ctx, caller, 1)
-  const { job, duplicate } = await ctx.conveyor.jobs.enqueue(ownedBy(caller, body, 'owner'))
+  // submit() attaches uploaded files (body.files) in the job's own transaction.
+  const { job, duplicate } = await ctx.conveyor.submit(ownedBy(caller, body, 'owner'))
   if (duplicate) {
     reply.code(200)
-    return { job: toApiJob(job), duplicate: true }
+    return { success: true as const, job: toApiJob(job), duplicate: true }
   }
   ctx.metrics.enqueued(job.queue)
-  return { job: toApiJob(job) }
+  return { success: true as const, job: toApiJob(job) }
 }
 
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -53,9 +54,10 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
     return { jobs: list.jobs.map(toApiJob), count: list.count, nextCursor: list.nextCursor }
   })
 
-  addRoute(app, ctx, 'jobStats', async ({ caller, query }, ctx) => ({
-    stats: await ctx.conveyor.jobs.stats(query, scopeOf(caller)),
-  }))
+  addRoute(app, ctx, 'jobStats', async ({ caller, query }, ctx) => {
+    const stats = await ctx.conveyor.jobs.stats(query, scopeOf(caller))
+    return { stats: { ...stats, claimed: stats.running } }
+  })
 
   addRoute(app, ctx, 'getJob', async ({ caller, params }, ctx) => {
     const job = await ctx.conveyor.jobs.get(params.id, scopeOf(caller))
@@ -64,19 +66,22 @@ export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
   })
 
   addRoute(app, ctx, 'cancelJob', async ({ caller, params }, ctx) => ({
+    success: true as const,
     job: toApiJob(await ctx.conveyor.jobs.cancel(params.id, scopeOf(caller))),
   }))
 
   addRoute(app, ctx, 'retryJob', async ({ caller, params }, ctx) => ({
+    success: true as const,
     job: toApiJob(await ctx.conveyor.jobs.retry(params.id, scopeOf(caller))),
   }))
 
   addRoute(app, ctx, 'deleteJob', async ({ caller, params }, ctx) => {
     await ctx.conveyor.jobs.remove(params.id, scopeOf(caller))
-    return { deleted: params.id }
+    return { success: true as const, deleted: params.id }
   })
 
   addRoute(app, ctx, 'purgeJobs', async ({ caller, query }, ctx) => ({
+    success: true as const,
     purged: await ctx.conveyor.jobs.purge(query, scopeOf(caller)),
   }))
 

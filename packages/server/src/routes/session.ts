@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { SESSION_REQUESTS } from '../audit.ts'
 import type { Caller } from '../auth.ts'
 import type { ServerContext } from '../context.ts'
 import { HttpError, parseRequestPart } from '../errors.ts'
@@ -55,6 +56,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     if (!session) return
     if (MUTATING_METHODS.has(request.method) && refuseCrossSite(request, reply)) return reply
     sessions.set(request, session)
+    SESSION_REQUESTS.add(request) // the audit log names the key and says it came through the dashboard
     request.headers.authorization = `Bearer ${session.key}`
   })
 
