@@ -50,10 +50,10 @@ describe('createClient', () => {
 
     expect((await admin.cancel(first.job.id)).job.status).toBe('cancelled')
     expect((await admin.retry(first.job.id)).job).toMatchObject({ status: 'pending', attempts: 0 })
-    expect(await admin.remove(batch[0]!.id)).toEqual({ deleted: batch[0]!.id })
+    expect(await admin.remove(batch[0]!.id)).toEqual({ success: true, deleted: batch[0]!.id })
 
     expect(await admin.bulk({ action: 'cancel', filter: { type: 'export' } })).toEqual({ affected: 1 })
-    expect(await admin.purge({ status: ['cancelled'] })).toEqual({ purged: 1 })
+    expect(await admin.purge({ status: ['cancelled'] })).toEqual({ success: true, purged: 1 })
     expect((await admin.listJobs()).jobs.map((j) => j.id)).toEqual([first.job.id])
   })
 

@@ -138,10 +138,10 @@ describe('jobs routes', () => {
     await conveyor.jobs.complete('w', [{ id: b.id, result: { ok: true } }])
     await call('POST', '/api/jobs/batch', undefined, { jobs: [{ type: 'c' }] })
 
-    expect((await call('DELETE', '/api/jobs')).body).toEqual({ purged: 1 })
+    expect((await call('DELETE', '/api/jobs')).body).toEqual({ success: true, purged: 1 })
     expect((await call('GET', '/api/jobs/stats')).body.stats).toMatchObject({ pending: 1, completed: 0, total: 1 })
-    expect((await call('DELETE', '/api/jobs?status=pending&olderThan=2000-01-01')).body).toEqual({ purged: 0 })
-    expect((await call('DELETE', '/api/jobs?status=pending')).body).toEqual({ purged: 1 })
+    expect((await call('DELETE', '/api/jobs?status=pending&olderThan=2000-01-01')).body).toEqual({ success: true, purged: 0 })
+    expect((await call('DELETE', '/api/jobs?status=pending')).body).toEqual({ success: true, purged: 1 })
   })
 
   it('applies bulk actions by ids and by filter', async () => {
