@@ -17,6 +17,7 @@ const run = (cmd, args, env = {}) => spawnSync(cmd, args, { stdio: 'inherit', en
 let failed = 0
 console.log('\n== type check ==')
 if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) failed++
+if (run('npx', ['tsc', '-p', 'packages/dashboard/tsconfig.json', '--noEmit']) !== 0) failed++
 const totals = { passed: 0, failed: 0, skipped: 0 }
 for (const pass of passes) {
   console.log(`\n== tests on ${pass.name} ==`)
