@@ -61,6 +61,8 @@ interface Running {
   /** Resolves with why the attempt ended early (cancel, timeout, lease lost, shutdown). */
   interrupted: Promise<Error>
   interrupt(reason: Error): void
+  /** Gives the job's concurrency slot back, once: when its attempt has ended, before that is written. */
+  freeSlot(): void
   settled: Promise<void>
 }
 
@@ -85,12 +87,21 @@ export class Worker {
   readonly #types: string[]
   /** The claim loop in flight, if any. */
   #claiming: Promise<void> | undefined
+  #claimSoon: NodeJS.Immediate | undefined
   #again = false
   #stopping = false
   #stopped: Promise<void> | undefined
   #timers: NodeJS.Timeout[] = []
   #unsubscribe: (() => void) | undefined
   #claimErrors = 0
+  /**
+   * Attempts whose handler is still running: what `concurrency` limits. A job stays in #running (held,
+   * heartbeated, awaited by stop()) until its end is written, but its slot is freed as soon as the
+   * handler ends, so the next claim overlaps that write instead of waiting for it. Together with
+   * nudge() claiming once per event-loop turn: at concurrency 50 on PostgreSQL, 17 → 50 jobs per
+   * claim and a drain of ~2,100 → ~4,700 jobs/s (npm run bench; see bench/profile.ts).
+   */
+  #busy = 0
   readonly #completer: Batcher<Completion, boolean>
   readonly #failer: Batcher<Failure, string | undefined>
   readonly #progressPending = new Map<string, ProgressUpdate & { waiters: (() => void)[] }>()
@@ -145,17 +156,25 @@ export class Worker {
     this.nudge()
   }
 
-  /** Asks the claim loop to look for jobs now. */
+  /**
+   * Asks the claim loop to look for jobs, at the end of this turn of the event loop: slots that free
+   * up in the same turn (a batch of jobs ending together) are then filled by one claim. Claiming at
+   * the first freed slot took 1 job, then the other 49: 25 jobs per claim at concurrency 50.
+   */
   nudge(): void {
     if (this.#stopping) return
     if (this.#claiming) {
       this.#again = true
       return
     }
-    this.#claiming = this.#claimLoop().finally(() => {
-      this.#claiming = undefined
-      // A nudge that came after the loop's last check but before this callback must not be lost.
-      if (this.#again) this.nudge()
+    this.#claimSoon ??= setImmediate(() => {
+      this.#claimSoon = undefined
+      if (this.#stopping || this.#claiming) return
+      this.#claiming = this.#claimLoop().finally(() => {
+        this.#claiming = undefined
+        // A nudge that came after the loop's last check but before this callback must not be lost.
+        if (this.#again) this.nudge()
+      })
     })
   }
 
@@ -163,7 +182,7 @@ export class Worker {
     try {
       do {
         this.#again = false
-        const free = this.#o.concurrency - this.#running.size
+        const free = this.#o.concurrency - this.#busy
         if (free <= 0 || this.#stopping) break
         const jobs = await this.store.claim({
           workerId: this.id,
@@ -195,11 +214,19 @@ export class Worker {
         resolve(reason)
       }
     })
-    const entry: Running = { job, controller, interrupted, interrupt, settled: Promise.resolve() }
+    let slotHeld = true
+    const freeSlot = () => {
+      if (!slotHeld) return
+      slotHeld = false
+      this.#busy--
+      this.nudge()
+    }
+    const entry: Running = { job, controller, interrupted, interrupt, freeSlot, settled: Promise.resolve() }
     this.#running.set(job.id, entry)
+    this.#busy++
     entry.settled = this.#execute(entry).finally(() => {
       this.#running.delete(job.id)
-      this.nudge()
+      freeSlot()
     })
   }
 
@@ -232,6 +259,7 @@ export class Worker {
     // handler that ignores its signal cannot hold a cancelled or timed-out job.
     let outcome: Outcome = await Promise.race([run, entry.interrupted.then((error) => ({ ok: false as const, error }))])
     if (timer) clearTimeout(timer)
+    entry.freeSlot()
     if (outcome.ok) {
       try {
         outcome = { ok: true, result: jsonSafe(outcome.result) }
@@ -378,6 +406,8 @@ export class Worker {
     await this.#started.catch(() => {})
     for (const t of this.#timers) clearTimeout(t)
     this.#timers = []
+    if (this.#claimSoon) clearImmediate(this.#claimSoon)
+    this.#claimSoon = undefined
     this.#unsubscribe?.()
     // Wait for a claim in flight: the jobs it returns must be run or handed back too.
     await this.#claiming
