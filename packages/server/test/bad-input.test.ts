@@ -15,7 +15,10 @@ const BAD_BODIES: { name: string; url: string; payload: unknown; field: string }
   { name: 'bad backoff', url: '/api/jobs', payload: { type: 'a', backoff: { type: 'linear', delayMs: 5 } }, field: 'backoff.type' },
   { name: 'metadata not an object', url: '/api/jobs', payload: { type: 'a', metadata: [1] }, field: 'metadata' },
   { name: 'body not an object', url: '/api/jobs', payload: [1, 2], field: '' },
-  { name: 'alias: missing type', url: '/api/jobs/enqueue', payload: { prompt: 'seed 001 style' }, field: 'type' },
+  { name: 'alias: a payload but no type', url: '/api/jobs/enqueue', payload: { payload: { prompt: 'x' } }, field: 'type' },
+  { name: 'alias: seed 001 body with a bad option', url: '/api/jobs/enqueue', payload: { prompt: 'x', priority: 'high' }, field: 'priority' },
+  { name: 'files not ids', url: '/api/jobs', payload: { type: 'a', files: ['report.csv'] }, field: 'files.0' },
+  { name: 'batch: files', url: '/api/jobs/batch', payload: { jobs: [{ type: 'a', files: [] }] }, field: 'jobs.0.files' },
   { name: 'batch: one bad job of three', url: '/api/jobs/batch', payload: { jobs: [{ type: 'a' }, { type: 7 }, { type: 'c' }] }, field: 'jobs.1.type' },
   { name: 'batch: empty', url: '/api/jobs/batch', payload: { jobs: [] }, field: 'jobs' },
   { name: 'batch: over 1000', url: '/api/jobs/batch', payload: { jobs: Array.from({ length: 1001 }, () => ({ type: 'a' })) }, field: 'jobs' },
@@ -27,6 +30,11 @@ const BAD_BODIES: { name: string; url: string; payload: unknown; field: string }
   { name: 'claim: waitMs too long', url: '/api/workers/claim', payload: { workerId: 'w', waitMs: 3_600_000 }, field: 'waitMs' },
   { name: 'key: unknown role', url: '/api/keys', payload: { name: 'k', role: 'root' }, field: 'role' },
   { name: 'token: no owner', url: '/api/tokens', payload: { ttlSeconds: 60 }, field: 'owner' },
+  { name: 'schedule: no cron', url: '/api/schedules', payload: { name: 's', type: 'a' }, field: 'cron' },
+  { name: 'schedule: unknown overlap', url: '/api/schedules', payload: { name: 's', cron: '* * * * *', type: 'a', overlap: 'queue' }, field: 'overlap' },
+  { name: 'alert rule: negative threshold', url: '/api/alerts/rules', payload: { name: 'r', kind: 'queue_depth', threshold: -1 }, field: 'threshold' },
+  { name: 'alert rule: not a URL', url: '/api/alerts/rules', payload: { name: 'r', kind: 'queue_depth', webhookUrl: 'slack' }, field: 'webhookUrl' },
+  { name: 'retry group: no name', url: '/api/metrics/errors/retry', payload: { shape: 'x' }, field: 'name' },
   { name: 'token: ttl too long', url: '/api/tokens', payload: { owner: 'u', ttlSeconds: 10 ** 9 }, field: 'ttlSeconds' },
 ]
 
@@ -42,6 +50,9 @@ const BAD_QUERIES: { name: string; method: 'GET' | 'DELETE'; url: string; field:
   { name: 'unknown parameter', method: 'GET', url: '/api/jobs?stauts=pending', field: 'stauts' },
   { name: 'stats: unknown parameter', method: 'GET', url: '/api/jobs/stats?status=pending', field: 'status' },
   { name: 'purge: running jobs', method: 'DELETE', url: '/api/jobs?status=running', field: 'status' },
+  { name: 'audit: before not an id', method: 'GET', url: '/api/audit?before=yesterday', field: 'before' },
+  { name: 'errors: limit too high', method: 'GET', url: '/api/metrics/errors?limit=1000', field: 'limit' },
+  { name: 'summary: unknown window', method: 'GET', url: '/api/metrics/summary?window=2h', field: 'window' },
   { name: 'purge: bad olderThan', method: 'DELETE', url: '/api/jobs?status=completed&olderThan=soon', field: 'olderThan' },
 ]
 
