@@ -44,6 +44,30 @@ const SETTINGS = {
       .default('conveyor'),
     expect: 'a PostgreSQL schema name: lower-case letters, digits and _, starting with a letter or _, at most 48 characters',
   },
+  adminKey: {
+    flag: undefined,
+    env: 'CONVEYOR_ADMIN_KEY',
+    secret: true,
+    schema: z.string().min(16).optional(),
+    expect: 'an admin key of at least 16 characters (generate one with: openssl rand -base64 32), or leave it unset to have one generated on first start',
+  },
+  server: {
+    flag: '--server',
+    env: 'CONVEYOR_SERVER',
+    schema: z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/)
+      .transform((s) => s.replace(/\/+$/, ''))
+      .optional(),
+    expect: 'the URL of a running Conveyor server, e.g. http://127.0.0.1:3000',
+  },
+  key: {
+    flag: '--key',
+    env: 'CONVEYOR_KEY',
+    secret: true,
+    schema: z.string().min(1).optional(),
+    expect: 'an API key (cvk_…) that the server accepts',
+  },
   concurrency: {
     flag: '--concurrency',
     env: undefined,
@@ -64,6 +88,8 @@ const SETTINGS = {
 
 type Settings = typeof SETTINGS
 export type SettingName = keyof Settings
+/** The settings that have a flag (adminKey comes from the environment only: a secret stays out of `ps`). */
+type FlagName = { [K in SettingName]: Settings[K]['flag'] extends string ? K : never }[SettingName]
 
 const configSchema = z.object(
   Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.schema])) as { [K in SettingName]: Settings[K]['schema'] },
@@ -73,7 +99,7 @@ const configSchema = z.object(
 export type Config = z.output<typeof configSchema>
 
 /** Raw flag values as commander hands them over (strings; absent when not given). */
-export type Flags = Partial<Record<SettingName, string>>
+export type Flags = Partial<Record<FlagName, string>>
 
 /**
  * Parses flags and environment into a Config, once, at the start of a command.
@@ -83,22 +109,24 @@ export function parseConfig(flags: Flags, env: Env): Config {
   const raw: Record<string, string> = {}
   const origin: Partial<Record<SettingName, string>> = {}
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, Settings[SettingName]][]) {
-    const fromFlag = flags[name]
+    const fromFlag = s.flag ? flags[name as FlagName] : undefined
     const fromEnv = s.env ? env[s.env] : undefined
+    // A secret's value is never repeated in an error message (it ends up in terminals and CI logs).
+    const shown = (v: string) => ('secret' in s ? '' : JSON.stringify(v))
     if (fromFlag !== undefined) {
       raw[name] = fromFlag
-      origin[name] = `${s.flag} ${JSON.stringify(fromFlag)}`
+      origin[name] = `${s.flag} ${shown(fromFlag)}`.trimEnd()
     } else if (fromEnv !== undefined && fromEnv !== '') {
       raw[name] = fromEnv
-      origin[name] = `${s.env}=${JSON.stringify(fromEnv)} (from the environment)`
+      origin[name] = `${s.env}${'secret' in s ? '' : `=${shown(fromEnv)}`} (from the environment)`
     }
   }
   const result = configSchema.safeParse(raw)
   if (result.success) return result.data
   const name = result.error.issues[0]?.path[0] as SettingName
   const s = SETTINGS[name]
-  const how = s.env ? `pass ${s.flag} or set ${s.env}` : `pass ${s.flag}`
-  throw new UsageError(`invalid setting ${origin[name] ?? s.flag}: expected ${s.expect}; ${how}`)
+  const how = [s.flag && `pass ${s.flag}`, s.env && `set ${s.env}`].filter(Boolean).join(' or ')
+  throw new UsageError(`invalid setting ${origin[name] ?? s.flag ?? s.env}: expected ${s.expect}; ${how}`)
 }
 
 /** Describes the database a config points at, without any password, for the terminal. */

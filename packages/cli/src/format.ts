@@ -16,7 +16,7 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n')
 }
 
-function time(d: Date | null): string {
+export function time(d: Date | null): string {
   return d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-'
 }
 
@@ -39,4 +39,9 @@ export function statsTable(stats: JobStats): string {
       ['total', String(stats.total)],
     ],
   )
+}
+
+/** A heading and indented `name   value` rows, as the long-running commands print their settings. */
+export function settingsBlock(title: string, rows: readonly (readonly [string, string])[]): string {
+  return [title, ...rows.map(([k, v]) => `  ${k.padEnd(12)}${v}`)].join('\n')
 }

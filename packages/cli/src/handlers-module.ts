@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Handler, Handlers } from '@conveyor/core'
+import { demoHandlers } from './demo-handlers.ts'
 import { UsageError } from './usage-error.ts'
 
 const EXAMPLE = "export default { 'email.send': async (job, ctx) => { … } }, or export async function resize(job, ctx) { … }"
@@ -33,6 +34,16 @@ export async function loadHandlers(file: string): Promise<Handlers> {
   for (const [name, fn] of Object.entries(mod)) if (name !== 'default' && typeof fn === 'function') handlers[name] = fn as Handler
   if (Object.keys(handlers).length === 0) throw new UsageError(`--handlers ${file} exports no handlers: ${EXAMPLE}`)
   return handlers
+}
+
+/**
+ * The handlers a command runs: the --handlers module, or the built-in demo handlers without one.
+ * withDemo (start --demo enqueues demo jobs) brings the demo handlers along; the module's own win on a clash.
+ */
+export async function chooseHandlers(file: string | undefined, withDemo = false): Promise<{ handlers: Handlers; from: string }> {
+  if (!file) return { handlers: demoHandlers, from: 'built-in demo handlers' }
+  const loaded = await loadHandlers(file)
+  return withDemo ? { handlers: { ...demoHandlers, ...loaded }, from: `${file} + demo handlers` } : { handlers: loaded, from: file }
 }
 
 /**

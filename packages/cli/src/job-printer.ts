@@ -1,8 +1,13 @@
-import { type Conveyor, FINAL_STATUSES, type JobEvent } from '@conveyor/core'
+import { type Conveyor, FINAL_STATUSES, type Handlers, type JobEvent } from '@conveyor/core'
 import { out } from './terminal.ts'
 
 function clock(): string {
   return new Date().toTimeString().slice(0, 8)
+}
+
+/** One terminal line about a job: time, type, id, what happened. */
+export function printJobLine(job: { type: string; id: string }, what: string): void {
+  out(`${clock()}  ${job.type}  ${job.id}  ${what}`)
 }
 
 /**
@@ -12,7 +17,7 @@ function clock(): string {
  */
 export function jobPrinter(conveyor: Conveyor): (e: JobEvent) => void {
   const last = new Map<string, JobEvent['status']>()
-  const line = (e: JobEvent, what: string) => out(`${clock()}  ${e.type}  ${e.id}  ${what}`)
+  const line = printJobLine
   // The event says where the job went, not why: the last attempt's entry in the job's log does.
   const afterAttempt = (e: JobEvent, what: string) =>
     void conveyor
@@ -47,4 +52,26 @@ export function jobPrinter(conveyor: Conveyor): (e: JobEvent) => void {
         return line(e, 'cancelled')
     }
   }
+}
+
+/**
+ * Wraps handlers so each attempt this process runs prints a line when it starts and when it ends: what
+ * `conveyor worker` shows, since it sees only its own jobs (start prints every job's events instead).
+ */
+export function printingHandlers(handlers: Handlers): Handlers {
+  const wrapped: Handlers = {}
+  for (const [type, handler] of Object.entries(handlers)) {
+    wrapped[type] = async (job, ctx) => {
+      printJobLine(job, 'started')
+      try {
+        const result = await handler(job, ctx)
+        printJobLine(job, 'completed')
+        return result
+      } catch (error) {
+        printJobLine(job, `attempt failed: ${error instanceof Error ? error.message : String(error)}`)
+        throw error
+      }
+    }
+  }
+  return wrapped
 }

@@ -10,6 +10,28 @@ export function withDatabaseOptions(cmd: Command): Command {
     .addOption(new Option('--log-level <level>', 'structured logs on stderr (env LOG_LEVEL; default warn)'))
 }
 
+/** Where `start` and `server` listen. */
+export function serveOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--port <port>', 'HTTP port; 0 picks a free one (env PORT; default 3000)'))
+    .addOption(new Option('--host <host>', 'HTTP host (env HOST; default 127.0.0.1; 0.0.0.0 for every interface)'))
+}
+
+/** What in-process or HTTP workers run. */
+export function workerOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--handlers <file>', 'a .ts or .js module whose exports are handlers by job type (default: the demo handlers)'))
+    .addOption(new Option('--concurrency <n>', 'jobs run at once (default 10)'))
+    .addOption(new Option('--queues <names>', 'comma-separated queues to work (default: default)'))
+}
+
+/** A running server to talk to instead of the database. */
+export function remoteOptions(cmd: Command, what: string): Command {
+  return cmd
+    .addOption(new Option('--server <url>', `${what} through this Conveyor server's HTTP API instead of the database (env CONVEYOR_SERVER)`))
+    .addOption(new Option('--key <key>', 'the API key for --server (env CONVEYOR_KEY)'))
+}
+
 /** Parses a whole-number flag, or says what was wrong with it. */
 export function intFlag(flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined

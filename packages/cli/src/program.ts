@@ -1,9 +1,13 @@
 import { Command } from 'commander'
 import { enqueueCommand } from './commands/enqueue.ts'
 import { jobsCommand } from './commands/jobs.ts'
+import { keysCommand } from './commands/keys.ts'
 import { migrateCommand } from './commands/migrate.ts'
+import { schedulesCommand } from './commands/schedules.ts'
+import { serverCommand } from './commands/server.ts'
 import { startCommand } from './commands/start.ts'
 import { statsCommand } from './commands/stats.ts'
+import { workerCommand } from './commands/worker.ts'
 import type { Env } from './config.ts'
 import { reportError } from './report-error.ts'
 
@@ -17,13 +21,18 @@ export function createProgram(env: Env): Command {
     .showHelpAfterError('(add --help for usage)')
     .configureHelp({ sortSubcommands: false })
   startCommand(program, env)
+  serverCommand(program, env)
+  workerCommand(program, env)
   migrateCommand(program, env)
   enqueueCommand(program, env)
   jobsCommand(program, env)
   statsCommand(program, env)
+  schedulesCommand(program, env)
+  keysCommand(program, env)
   program.addHelpText(
     'after',
-    '\nSettings come from flags or the environment: DATABASE_URL, CONVEYOR_DATA_DIR, CONVEYOR_SCHEMA, LOG_LEVEL, PORT, HOST.\n' +
+    '\nSettings come from flags or the environment: DATABASE_URL, CONVEYOR_DATA_DIR, CONVEYOR_SCHEMA, LOG_LEVEL, PORT, HOST,\n' +
+      'CONVEYOR_ADMIN_KEY (start, server), CONVEYOR_SERVER and CONVEYOR_KEY (worker and keys with --server).\n' +
       'Exit status: 0 done, 1 the operation failed, 2 bad usage (a flag, argument or setting).',
   )
   return program

@@ -22,14 +22,14 @@ export function reportError(error: unknown): number {
     err(`error: ${error.message}`)
     return EXIT.usage
   }
-  if (error instanceof ConveyorError) {
-    err(`error (${error.code}): ${error.message}`)
-    return USAGE_CODES.has(error.code) ? EXIT.usage : EXIT.failed
-  }
+  // The engine's ConveyorError, the client's ConveyorHttpError, the CLI's CliError and Node's system
+  // errors all carry a stable string code.
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
   err(typeof code === 'string' ? `error (${code}): ${message}` : `error: ${message}`)
-  if (typeof code === 'string' && CONNECTION_CODES.has(code))
+  if (typeof code !== 'string') return EXIT.failed
+  if (CONNECTION_CODES.has(code) && !(error instanceof ConveyorError))
     err('the PostgreSQL server could not be used: check --database-url (or DATABASE_URL), or leave it unset for the embedded database')
-  return EXIT.failed
+  if (code === 'EADDRINUSE') err('another program listens on that port: pass --port (or set PORT) to another one, or --port 0 for any free port')
+  return USAGE_CODES.has(code) ? EXIT.usage : EXIT.failed
 }

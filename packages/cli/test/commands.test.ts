@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { freshStore, ok, runCli } from './helpers.ts'
 
@@ -87,6 +88,16 @@ describe('bad usage', () => {
     { args: ['jobs', 'list', '--status', 'done'], says: /invalid --status "done": expected a comma-separated list of pending, running/ },
     { args: ['start', '--handlers', 'no-such-file.ts'], says: /--handlers no-such-file\.ts: no such file/ },
     { args: ['frobnicate'], says: /unknown command 'frobnicate'/ },
+    { args: ['start'], env: { CONVEYOR_ADMIN_KEY: 'short' }, says: /invalid setting CONVEYOR_ADMIN_KEY \(from the environment\): expected an admin key of at least 16 characters/ },
+    { args: ['worker', '--server', 'localhost:3000'], says: /invalid setting --server "localhost:3000": expected the URL of a running Conveyor server/ },
+    { args: ['worker', '--server', 'http://127.0.0.1:9'], says: /--server http:\/\/127\.0\.0\.1:9 needs an API key: pass --key KEY \(or set CONVEYOR_KEY\)/ },
+    { args: ['worker', '--key', 'cvk_x'], says: /--key is the key for --server URL/ },
+    { args: ['keys', 'create'], says: /missing --role: pass one of admin, producer, worker, viewer/ },
+    { args: ['keys', 'create', '--role', 'boss'], says: /invalid --role "boss": expected one of admin, producer, worker, viewer/ },
+    { args: ['schedules', 'add', '--name', 'n', '--type', 't'], says: /required option '--cron <expr>' not specified/ },
+    { args: ['schedules', 'add', '--name', 'n', '--type', 't', '--cron', 'nope'], says: /invalid --cron: "nope" has 1 fields; give 5/ },
+    { args: ['schedules', 'add', '--name', 'n', '--type', 't', '--cron', '0 9 * * *', '--timezone', 'Mars/Base'], says: /invalid --timezone: "Mars\/Base" is not an IANA time zone/ },
+    { args: ['schedules', 'add', '--name', 'n', '--type', 't', '--cron', '0 9 * * *', '--catch-up', 'all'], says: /'--catch-up <mode>' argument 'all' is invalid. Allowed choices are none, latest/ },
   ]
 
   for (const c of cases) {
@@ -98,10 +109,26 @@ describe('bad usage', () => {
   }
 
   it('--help of every command describes it and exits 0', async () => {
-    for (const args of [[], ['start'], ['migrate'], ['enqueue'], ['jobs'], ['jobs', 'list'], ['jobs', 'get'], ['jobs', 'retry'], ['jobs', 'cancel'], ['stats']]) {
+    const commands = [
+      [], ['start'], ['server'], ['worker'], ['migrate'], ['enqueue'], ['jobs'], ['jobs', 'list'], ['jobs', 'get'], ['jobs', 'retry'], ['jobs', 'cancel'], ['stats'],
+      ['schedules'], ['schedules', 'list'], ['schedules', 'add'], ['schedules', 'trigger'], ['schedules', 'enable'], ['schedules', 'disable'], ['schedules', 'remove'],
+      ['keys'], ['keys', 'create'], ['keys', 'list'], ['keys', 'revoke'],
+    ]
+    for (const args of commands) {
       const r = await runCli([...args, '--help'])
       expect(r.code, args.join(' ')).toBe(0)
       expect(r.stdout).toMatch(new RegExp(`^Usage: conveyor ${args.join(' ')}`))
     }
   }, SLOW)
+
+  it('worker --server at a port where nothing listens exits 1 with error (server_unreachable)', async () => {
+    // A port that was free a moment ago: bound, then released.
+    const probe = createServer()
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+    const { port } = probe.address() as AddressInfo
+    await new Promise((resolve) => probe.close(resolve))
+    const r = await runCli(['worker', '--server', `http://127.0.0.1:${port}`, '--key', 'cvk_whatever'])
+    expect(r.stderr).toMatch(new RegExp(`^error \\(server_unreachable\\): could not reach the Conveyor server at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`, 'm'))
+    expect(r.code).toBe(1)
+  })
 })

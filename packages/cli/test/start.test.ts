@@ -11,7 +11,7 @@ describe('conveyor start', () => {
     'start --demo runs the demo jobs to completion, then stops cleanly on SIGTERM leaving nothing running',
     async () => {
       const store = freshStore()
-      const cli = spawnCli(['start', '--demo', ...store])
+      const cli = spawnCli(['start', '--port', '0', '--demo', ...store])
       await cli.waitForOutput(/Conveyor is running/)
       expect(cli.stdout).toMatch(/handlers\s+demo\.sleep, demo\.flaky \(built-in demo handlers\)/)
       const [, count, tally] = await cli.waitForOutput(/demo: all (\d+) demo jobs finished \((.*)\)/)
@@ -50,7 +50,7 @@ export const notAHandler = 42
       const hello = JSON.parse(await ok(['enqueue', 'greet.hello', '--payload', '{"name": "ada"}', ...store])) as { id: string }
       const shout = JSON.parse(await ok(['enqueue', 'shout', '--payload', '{"name": "grace"}', ...store])) as { id: string }
 
-      const cli = spawnCli(['start', '--handlers', file, ...store])
+      const cli = spawnCli(['start', '--port', '0', '--handlers', file, ...store])
       await cli.waitForOutput(new RegExp(`${hello.id}\\s+completed`))
       await cli.waitForOutput(new RegExp(`${shout.id}\\s+completed`))
       expect(cli.stdout).toMatch(/handlers\s+greet\.hello, shout \(/)
@@ -74,7 +74,7 @@ export const notAHandler = 42
       const store = freshStore()
       // A job far longer than the 10 s grace period, so the first SIGTERM is still waiting for it.
       const job = JSON.parse(await ok(['enqueue', 'demo.sleep', '--payload', '{"steps": 600, "stepMs": 1000}', ...store])) as { id: string }
-      const cli = spawnCli(['start', ...store])
+      const cli = spawnCli(['start', '--port', '0', ...store])
       await cli.waitForOutput(new RegExp(`${job.id}\\s+started`))
       cli.proc.kill('SIGTERM')
       await cli.waitForOutput(/stopping gracefully/, 'stderr')
@@ -90,10 +90,10 @@ export const notAHandler = 42
     async () => {
       // The lock belongs to the embedded database, so this runs on a data dir even when DATABASE_URL is set.
       const dataDir = join(tempDir(), 'data')
-      const first = spawnCli(['start', '--data-dir', dataDir])
+      const first = spawnCli(['start', '--port', '0', '--data-dir', dataDir])
       await first.waitForOutput(/Conveyor is running/)
 
-      const second = await runCli(['start', '--data-dir', dataDir])
+      const second = await runCli(['start', '--port', '0', '--data-dir', dataDir])
       expect(second.code).toBe(1)
       expect(second.stderr).toMatch(/^error \(data_dir_locked\): The data directory .* is in use by another Conveyor \(pid \d+/m)
       expect(second.stderr).toMatch(/use a PostgreSQL server \(DATABASE_URL\)/)
@@ -117,7 +117,7 @@ describe.runIf(DATABASE_URL)('conveyor start on PostgreSQL', () => {
       url.password = 'sekret-password'
       const store = freshStore()
       store[store.indexOf('--database-url') + 1] = url.href
-      const cli = spawnCli(['start', ...store])
+      const cli = spawnCli(['start', '--port', '0', ...store])
       // The password is wrong or unused (trust auth); either way it must not be printed.
       await cli.waitForOutput(/database\s+PostgreSQL /)
       cli.proc.kill('SIGTERM')

@@ -18,7 +18,7 @@ interface EnqueueFlags extends Flags {
   idempotencyKey?: string
 }
 
-function parsePayload(text: string | undefined): unknown {
+export function parsePayload(text: string | undefined): unknown {
   if (text === undefined) return undefined
   try {
     return JSON.parse(text) as unknown
