@@ -14,6 +14,7 @@ import {
   type JobStats,
   JobStore,
   type QueueInfo,
+  type QueueLimits,
   type Scope,
   type StatsFilter,
   type WorkerInfo,
@@ -195,6 +196,14 @@ export class Conveyor {
 
   resumeQueue(name: string) {
     return this.jobs.setQueuePaused(name, false)
+  }
+
+  /**
+   * Fair sharing between owners in a queue: at most `ownerConcurrency` running jobs per owner, at most
+   * `ownerEnqueuesPerMinute` enqueues per owner (null: no limit).
+   */
+  setQueueLimits(name: string, limits: QueueLimits) {
+    return this.jobs.setQueueLimits(name, limits)
   }
 
   listQueues(): Promise<QueueInfo[]> {

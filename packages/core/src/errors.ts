@@ -20,6 +20,8 @@ export const ErrorCodes = {
   alertRuleNotFound: 'alert_rule_not_found',
   /** An uploaded or attached file is over the size limit. */
   fileTooLarge: 'file_too_large',
+  /** Past a queue's per-owner enqueue limit; details.retryAfterSeconds says when to try again. */
+  rateLimited: 'rate_limited',
   /** A unique name is taken (a schedule's name). */
   alreadyExists: 'already_exists',
   /** The database could not be reached or answered with an unexpected error. */

@@ -30,6 +30,7 @@ export {
   type BulkAction,
   type WorkerInfo,
   type QueueInfo,
+  type QueueLimits,
   type Completion,
   type Failure,
   type ProgressUpdate,

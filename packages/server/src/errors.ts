@@ -58,7 +58,10 @@ export function toErrorResponse(err: unknown): { status: number; headers: Record
   if (err instanceof HttpError) return answer(err.code, err.message, err.details, err.headers)
   if (err instanceof ConveyorError) {
     const code = err.code as string
-    if (code in ERROR_STATUS) return answer(code as ApiErrorCode, err.message, err.details, {}, ERROR_STATUS[code as ApiErrorCode] >= 500)
+    // The engine's rate_limited (a queue's per-owner enqueue limit) says when to try again.
+    const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+    const headers: Record<string, string> = code === 'rate_limited' && typeof retry === 'number' ? { 'retry-after': String(retry) } : {}
+    if (code in ERROR_STATUS) return answer(code as ApiErrorCode, err.message, err.details, headers, ERROR_STATUS[code as ApiErrorCode] >= 500)
     return answer('internal_error', 'internal error', undefined, {}, true)
   }
   const e = (err ?? {}) as { code?: unknown; statusCode?: unknown; message?: unknown }

@@ -94,6 +94,16 @@ export interface WorkerInfo {
   lastSeenAt: Date
 }
 
+/** Fair sharing between owners in one queue; null means no limit. */
+export interface QueueLimits {
+  /** At most this many running jobs per owner at once. */
+  ownerConcurrency: number | null
+  /** At most this many enqueues per owner per minute (rate_limited beyond). */
+  ownerEnqueuesPerMinute: number | null
+}
+
+const LIMITS_CACHE_MS = 1000
+
 export interface QueueInfo {
   name: string
   paused: boolean
@@ -114,6 +124,7 @@ export class JobStore {
   readonly q: Queries
   readonly #insertBatcher: Batcher<Row, EnqueueResult>
   readonly #getBatcher: Batcher<string, Job | null>
+  #limits: { at: number; map: Map<string, QueueLimits> } | undefined
 
   constructor(
     private readonly db: Db,
@@ -138,6 +149,7 @@ export class JobStore {
   /** Validates and enqueues one job; concurrent calls are written together. */
   async enqueue(input: EnqueueInput): Promise<EnqueueResult> {
     const row = toInsertRow(parseInput(enqueueInputSchema, input, 'job'))
+    await this.#checkOwnerRates([row])
     try {
       return await this.#insertBatcher.add(row)
     } catch (err) {
@@ -156,9 +168,45 @@ export class JobStore {
     if (inputs.length > LIMITS.batch)
       throw new ConveyorError(ErrorCodes.invalidInput, `at most ${LIMITS.batch} jobs per batch (got ${inputs.length})`)
     const rows = inputs.map((input, i) => toInsertRow(parseInput(enqueueInputSchema, input, `job at index ${i}`)))
+    await this.#checkOwnerRates(rows)
     const out: EnqueueResult[] = []
     for (let i = 0; i < rows.length; i += 5000) out.push(...(await this.#insertRows(rows.slice(i, i + 5000))))
     return out
+  }
+
+  /**
+   * Refuses (rate_limited, with retryAfterSeconds) enqueues past a queue's per-owner limit per minute,
+   * counted from the jobs table so every server agrees. Two servers admitting at the same instant can
+   * overshoot by the few jobs in flight; the limit is a fairness guard, not a quota.
+   */
+  async #checkOwnerRates(rows: Row[]): Promise<void> {
+    const limits = await this.queueLimits()
+    if (limits.size === 0) return
+    const wanted = new Map<string, { owner: string; queue: string; count: number; limit: number }>()
+    for (const r of rows) {
+      const queue = (r.queue as string | null) ?? 'default'
+      const limit = limits.get(queue)?.ownerEnqueuesPerMinute
+      if (!limit || !r.owner) continue
+      const key = JSON.stringify([r.owner, queue])
+      const w = wanted.get(key) ?? { owner: r.owner as string, queue, count: 0, limit }
+      w.count++
+      wanted.set(key, w)
+    }
+    if (wanted.size === 0) return
+    const counts = await this.#run<{ owner: string; queue: string; n: number; oldest: Date | null }>(this.q.jobOwnerRecentCount, [
+      JSON.stringify([...wanted.values()].map(({ owner, queue }) => ({ owner, queue }))),
+    ])
+    for (const c of counts) {
+      const w = wanted.get(JSON.stringify([c.owner, c.queue]))!
+      if (c.n + w.count > w.limit) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((60_000 - (Date.now() - (c.oldest?.getTime() ?? Date.now()))) / 1000))
+        throw new ConveyorError(
+          ErrorCodes.rateLimited,
+          `owner ${c.owner} may enqueue at most ${w.limit} jobs per minute in queue ${c.queue}; retry in ${retryAfterSeconds} s`,
+          { details: { retryAfterSeconds, limit: w.limit, owner: c.owner, queue: c.queue } },
+        )
+      }
+    }
   }
 
   async #insertRows(rows: Row[]): Promise<EnqueueResult[]> {
@@ -282,7 +330,66 @@ export class JobStore {
 
   // ---- the worker's side: claim, heartbeat, progress, complete, fail, release, all fenced ----
 
+  /**
+   * Per-queue fairness limits (queues table), read at most once a second: the claim's fast path must
+   * not pay a query per claim to learn that no limits are set.
+   */
+  async queueLimits(): Promise<Map<string, QueueLimits>> {
+    const now = Date.now()
+    if (this.#limits && now - this.#limits.at < LIMITS_CACHE_MS) return this.#limits.map
+    const rows = await this.#run<{ name: string; owner_concurrency: number | null; owner_enqueues_per_minute: number | null }>(
+      this.q.queueLimitsList,
+      [],
+    )
+    const map = new Map(rows.map((r) => [r.name, { ownerConcurrency: r.owner_concurrency, ownerEnqueuesPerMinute: r.owner_enqueues_per_minute }]))
+    this.#limits = { at: now, map }
+    return map
+  }
+
+  /** Sets a queue's fairness limits (null: none). Takes effect in every process within a second. */
+  async setQueueLimits(name: string, limits: QueueLimits): Promise<QueueLimits & { name: string }> {
+    if (typeof name !== 'string' || name.length < 1 || name.length > LIMITS.name)
+      throw new ConveyorError(ErrorCodes.invalidInput, `queue name must be 1 to ${LIMITS.name} characters`)
+    const [row] = await this.#run<{ name: string; owner_concurrency: number | null; owner_enqueues_per_minute: number | null }>(
+      this.q.queueSetLimits,
+      [name, limits.ownerConcurrency ?? null, limits.ownerEnqueuesPerMinute ?? null],
+    )
+    this.#limits = undefined
+    return { name: row!.name, ownerConcurrency: row!.owner_concurrency, ownerEnqueuesPerMinute: row!.owner_enqueues_per_minute }
+  }
+
+  /**
+   * Claims up to `limit` jobs. Queues without an owner limit go through one fast statement; a queue
+   * with one goes through the fair claim (one transaction per such queue). A claim naming no queues
+   * (any queue) takes the fast path: fairness applies to workers that name their queues.
+   */
   async claim(o: ClaimOptions): Promise<Job[]> {
+    const limits = o.queues ? await this.queueLimits() : undefined
+    const fair = o.queues && limits && limits.size > 0 ? o.queues.filter((q) => limits.get(q)?.ownerConcurrency) : []
+    if (fair.length === 0) return this.#claimFast(o)
+    const fast = o.queues!.filter((q) => !fair.includes(q))
+    const jobs = fast.length > 0 ? await this.#claimFast({ ...o, queues: fast }) : []
+    for (const queue of fair) {
+      const left = o.limit - jobs.length
+      if (left <= 0) break
+      jobs.push(...(await this.#claimFair(o, queue, left, limits!.get(queue)!.ownerConcurrency!)))
+    }
+    return jobs
+  }
+
+  async #claimFair(o: ClaimOptions, queue: string, limit: number, perOwner: number): Promise<Job[]> {
+    try {
+      const rows = await this.db.transaction(async (tx) => {
+        await tx.query(this.q.queueFairLock, [`conveyor-fair:${this.channel}:${queue}`])
+        return tx.query<Row>(this.q.jobClaimFair, [o.workerId, queue, o.types ?? null, limit, o.leaseMs, this.channel, perOwner])
+      })
+      return rows.map(toJob)
+    } catch (err) {
+      throw translatePgError(err)
+    }
+  }
+
+  async #claimFast(o: ClaimOptions): Promise<Job[]> {
     const rows = await this.#run<Row>(this.q.jobClaim, [
       o.workerId,
       o.queues ?? null,

@@ -161,6 +161,69 @@ export function buildQueries(schema: string) {
       '$6',
       cols('changed'),
     ),
+    /**
+     * Fair claim from one queue with a per-owner limit: $1 worker, $2 queue, $3 types, $4 limit,
+     * $5 lease ms, $6 channel, $7 running jobs allowed per owner. Each owner with pending jobs offers
+     * its next (limit - running) jobs; the best of those in claim order are claimed. Jobs without an
+     * owner are not limited. Run inside a transaction holding queueFairLock, so two claimers cannot
+     * both count an owner's running jobs before either claims.
+     */
+    jobClaimFair: notifying(
+      `owners AS (
+        WITH RECURSIVE o AS (
+          (SELECT owner FROM ${J} WHERE status = 'pending' AND queue = $2 AND owner IS NOT NULL ORDER BY owner LIMIT 1)
+          UNION ALL
+          SELECT (SELECT j.owner FROM ${J} j WHERE j.status = 'pending' AND j.queue = $2 AND j.owner > o.owner
+                  ORDER BY j.owner LIMIT 1)
+          FROM o WHERE o.owner IS NOT NULL
+        ) SELECT owner FROM o WHERE owner IS NOT NULL
+      ), running AS (
+        SELECT owner, count(*) AS n FROM ${J} WHERE status = 'running' AND queue = $2 AND owner IS NOT NULL GROUP BY owner
+      ), candidates AS (
+        SELECT c.id, c.priority, c.run_at FROM owners o LEFT JOIN running r ON r.owner = o.owner
+        CROSS JOIN LATERAL (
+          SELECT id, priority, run_at FROM ${J}
+          WHERE status = 'pending' AND queue = $2 AND owner = o.owner AND run_at <= now()
+            AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+          ORDER BY priority DESC, run_at, id
+          LIMIT greatest(0, least($4::int, $7::int - coalesce(r.n, 0)::int))
+        ) c
+        UNION ALL
+        (SELECT id, priority, run_at FROM ${J}
+          WHERE status = 'pending' AND queue = $2 AND owner IS NULL AND run_at <= now()
+            AND ($3::text[] IS NULL OR type = ANY($3::text[]))
+          ORDER BY priority DESC, run_at, id LIMIT $4)
+      ), next AS (
+        SELECT j.id FROM ${J} j
+        JOIN (SELECT id FROM candidates ORDER BY priority DESC, run_at, id LIMIT $4) pick ON pick.id = j.id
+        WHERE j.status = 'pending' AND NOT EXISTS (SELECT 1 FROM ${s}.queues q WHERE q.name = $2 AND q.paused)
+        FOR UPDATE OF j SKIP LOCKED
+      ), changed AS (
+        UPDATE ${J} j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
+          lease_expires_at = now() + $5 * interval '1 millisecond', started_at = now(), updated_at = now(),
+          progress = 0, progress_message = NULL
+        FROM next WHERE j.id = next.id
+        RETURNING j.*
+      )`,
+      '$6',
+      cols('changed'),
+    ),
+    /** $1 lock name: serialises fair claims of one queue (transaction-scoped). */
+    queueFairLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
+    /** Queues that have fairness limits. */
+    queueLimitsList: `SELECT name, owner_concurrency, owner_enqueues_per_minute FROM ${s}.queues
+      WHERE owner_concurrency IS NOT NULL OR owner_enqueues_per_minute IS NOT NULL`,
+    /** $1 name, $2 owner concurrency, $3 owner enqueues per minute (NULL: no limit). */
+    queueSetLimits: `INSERT INTO ${s}.queues (name, owner_concurrency, owner_enqueues_per_minute) VALUES ($1, $2, $3)
+      ON CONFLICT (name) DO UPDATE SET owner_concurrency = EXCLUDED.owner_concurrency,
+        owner_enqueues_per_minute = EXCLUDED.owner_enqueues_per_minute, updated_at = now()
+      RETURNING name, paused, owner_concurrency, owner_enqueues_per_minute`,
+    /** $1 jsonb [{ owner, queue }]: enqueues per (owner, queue) in the last minute. */
+    jobOwnerRecentCount: `SELECT x.owner, x.queue, (SELECT count(*) FROM ${J} j WHERE j.owner = x.owner AND j.queue = x.queue
+        AND j.created_at > now() - interval '1 minute')::int AS n,
+        (SELECT min(j.created_at) FROM ${J} j WHERE j.owner = x.owner AND j.queue = x.queue
+        AND j.created_at > now() - interval '1 minute') AS oldest
+      FROM jsonb_to_recordset($1::jsonb) AS x(owner text, queue text)`,
     /** $1 worker, $2 jsonb [{ id, attempt (NULL: any), result }], $3 channel. Fenced on worker + attempt. */
     jobCompleteMany: notifying(
       `input AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, attempt int, result jsonb)),
