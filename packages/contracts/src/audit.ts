@@ -17,7 +17,9 @@ export const auditEntrySchema = z
     actorKind: z.enum(['key', 'token', 'session', 'system', 'cli']).meta({ description: 'session: the dashboard, signed in with the named key' }),
     action: z.string(),
     target: z.string().nullable().meta({ description: 'the id (or name) acted on' }),
-    details: z.record(z.string(), z.unknown()),
+    details: z
+      .record(z.string(), z.unknown())
+      .meta({ description: "what was done (e.g. count, affected, name); for a key, also actorRole and actorKeyId" }),
   })
   .meta({ id: 'AuditEntry' })
 

@@ -87,7 +87,7 @@ const DESCRIBE: Partial<Record<RouteId, Describe>> = {
 /** Who the entry names: the key (by name, with its role), the session's key, or the user token's owner. */
 function actorOf(caller: Caller, request: FastifyRequest): Pick<AuditInput, 'actor' | 'actorKind'> & { details: Fields } {
   if (caller.role === 'user') return { actor: caller.owner, actorKind: 'token', details: {} }
-  return { actor: caller.name, actorKind: SESSION_REQUESTS.has(request) ? 'session' : 'key', details: { role: caller.role, keyId: caller.keyId } }
+  return { actor: caller.name, actorKind: SESSION_REQUESTS.has(request) ? 'session' : 'key', details: { actorRole: caller.role, actorKeyId: caller.keyId } }
 }
 
 /**
