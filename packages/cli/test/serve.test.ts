@@ -15,7 +15,7 @@ async function served(cli: Cli): Promise<{ url: string; key: string | undefined 
   return { url, key: cli.stdout.match(/admin key\s+(cvk_\S+)/)?.[1] }
 }
 
-describe('conveyor start serves the HTTP API', () => {
+describe('conveyor start and conveyor server serve the HTTP API', () => {
   it(
     'start --port 0 serves /healthz and the API with the printed admin key, and prints the key only on the first start',
     async () => {
@@ -49,6 +49,22 @@ describe('conveyor start serves the HTTP API', () => {
 
       second.proc.kill('SIGTERM')
       expect(await second.exited).toEqual({ code: 0, signal: null })
+    },
+    SLOW,
+  )
+
+  it(
+    'server --port 0 serves the API with the printed admin key and runs no workers',
+    async () => {
+      const server = spawnCli(['server', '--port', '0', ...freshStore()])
+      const { url, key } = await served(server)
+      expect(server.stdout).toMatch(/workers\s+none in this process/)
+      expect((await fetch(`${url}/healthz`)).status).toBe(200)
+      const workers = await fetch(`${url}/api/workers`, { headers: { authorization: `Bearer ${key}` } })
+      expect(workers.status).toBe(200)
+      expect(await workers.json()).toEqual({ workers: [] })
+      server.proc.kill('SIGTERM')
+      expect(await server.exited).toEqual({ code: 0, signal: null })
     },
     SLOW,
   )
