@@ -85,6 +85,10 @@ describe('conveyor start and conveyor server serve the HTTP API', () => {
       expect(refused.code).toBe(1)
       expect(refused.stderr).toMatch(/^error \(data_dir_locked\): /m)
 
+      const unknownKey = await runCli(['worker', '--server', url, '--key', 'cvk_not-a-key', '--handlers', file])
+      expect(unknownKey.code).toBe(1)
+      expect(unknownKey.stderr).toMatch(/^error \(unauthorized\): unknown or revoked API key/m)
+
       const worker = spawnCli(['worker', '--server', url, '--key', workerKey, '--handlers', file])
       await worker.waitForOutput(new RegExp(`is taking jobs from ${url}`))
 

@@ -88,7 +88,7 @@ async function runOverHttp(config: Config, handlers: Handlers, from: string) {
     clearInterval(timer)
     await worker.stop()
     if (why !== 'signal') {
-      const detail = isConveyorHttpError(why) ? `${why.message} (${why.status})` : 'the key was refused'
+      const detail = isConveyorHttpError(why) ? `${why.message} (${why.status})` : 'it refused the key (revoked?)'
       throw new CliError(
         isConveyorHttpError(why) ? why.code : 'unauthorized',
         `the server stopped taking this worker: ${detail}; a worker needs a key with the worker (or admin) role: conveyor keys create --role worker`,
