@@ -1,8 +1,10 @@
 /**
  * Group commit: calls made while a flush is in flight are collected and written by the next flush,
- * in one statement. An idle batcher flushes at once (on the next microtask, which gathers calls made
- * in the same tick), so a lone call pays no added latency; under load, N concurrent calls cost one
- * round trip instead of N. Measured with `npm run bench` (enqueue, 32 in flight).
+ * in one statement. A flush starts at the end of the current event-loop turn (setImmediate), which
+ * gathers every call made in that turn at a cost of microseconds to a lone call; under load, N
+ * concurrent calls cost one round trip instead of N. Flushing on the next microtask instead caught
+ * only the callers ahead in the microtask queue: 17 jobs per INSERT with 32 enqueues in flight, and
+ * 2,600 → 6,000–12,700 jobs/s on PostgreSQL with 32 (`npm run bench`, enqueue 32 in flight).
  */
 export class Batcher<I, O> {
   #queue: { item: I; resolve: (o: O) => void; reject: (e: unknown) => void }[] = []
@@ -35,7 +37,7 @@ export class Batcher<I, O> {
   #schedule() {
     if (this.#scheduled || this.#inFlight >= (this.options.concurrency ?? 1)) return
     this.#scheduled = true
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.#scheduled = false
       void this.#flush()
     })
