@@ -1,4 +1,5 @@
 import { type ConveyorClient, ConveyorHttpError, createClient } from '@conveyor/client'
+import type { RouteResponse } from '@conveyor/contracts'
 
 /**
  * The dashboard's client of the public HTTP API, on the page's own origin. No key: the httpOnly
@@ -13,17 +14,22 @@ export interface SessionInfo {
   expiresAt: string | null
 }
 
-/** What each role may do in the dashboard: buttons for what it may not are absent, not failing. */
+/**
+ * What each role may do in the dashboard: buttons for what it may not are absent, not failing. The
+ * server's access table (packages/server/src/access.ts) is the authority; this mirrors it.
+ */
 export function abilities(role: Role | undefined) {
   return {
-    /** retry, cancel, delete, enqueue */
+    /** retry, cancel, delete, enqueue; run a schedule now; retry an error group */
     act: role === 'admin' || role === 'producer',
-    /** pause and resume queues */
+    /** pause and resume queues; create, change and remove schedules and alert rules */
     admin: role === 'admin',
+    /** read alert rules, their history and the audit log (producers see jobs, not the operators' views) */
+    oversee: role === 'admin' || role === 'viewer',
   }
 }
 
-/** The dashboard's own routes (outside the contracts' table): sign-in and metrics. */
+/** The dashboard's own routes (outside the contracts' table): sign-in. */
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(path, {
     method,
@@ -55,28 +61,10 @@ export const sessionApi = {
   signOut: () => call<{ session: null }>('DELETE', '/api/session'),
 }
 
-export interface MetricsSummary {
-  window: string
-  stepMs: number
-  series: { at: string; enqueued: number; completed: number; failed: number; cancelled: number }[]
-  totals: { enqueued: number; completed: number; failed: number; cancelled: number }
-  successRate: number | null
-  duration: { count: number; avgMs: number | null; p50Ms: number | null; p95Ms: number | null; p99Ms: number | null }
-}
-export interface ErrorGroup {
-  name: string
-  shape: string
-  count: number
-  lastSeen: string
-  sampleJobId: string
-  sampleMessage: string
-  types: string[]
-}
-
-export const metricsApi = {
-  summary: (window = '1h') => call<{ summary: MetricsSummary }>('GET', `/api/metrics/summary?window=${encodeURIComponent(window)}`),
-  errors: (window = '1h') => call<{ errors: ErrorGroup[] }>('GET', `/api/metrics/errors?window=${encodeURIComponent(window)}&limit=5`),
-}
+/** The answers of the metrics routes, as the contracts type them. */
+export type MetricsSummary = RouteResponse<'metricsSummary'>['summary']
+export type ErrorGroup = RouteResponse<'metricsErrors'>['errors'][number]
+export type MetricsWindow = MetricsSummary['window']
 
 /** The message to show for a failed call. */
 export function errorMessage(err: unknown): string {

@@ -9,6 +9,7 @@ export function ConfirmDialog({
   title,
   children,
   confirmLabel,
+  cancelLabel = 'Keep them',
   destructive,
   busy,
   onConfirm,
@@ -17,6 +18,7 @@ export function ConfirmDialog({
   title: string
   children: ReactNode
   confirmLabel: string
+  cancelLabel?: string
   destructive?: boolean
   busy?: boolean
   onConfirm(): void
@@ -30,7 +32,7 @@ export function ConfirmDialog({
       <div className="mb-4 text-sm">{children}</div>
       <div className="flex justify-end gap-2">
         <button type="button" className="btn" onClick={onCancel} autoFocus={destructive}>
-          Keep them
+          {cancelLabel}
         </button>
         <button type="button" className={destructive ? 'btn-danger' : 'btn-primary'} disabled={busy} onClick={onConfirm} autoFocus={!destructive}>
           {busy ? 'Working…' : confirmLabel}

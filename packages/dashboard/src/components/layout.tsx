@@ -6,12 +6,19 @@ import { useSession } from '../session.tsx'
 import { isTyping } from '../lib/typing.ts'
 import { ShortcutsHelp } from './shortcuts-help.tsx'
 
-const NAV: [string, string, string][] = [
+type Can = ReturnType<typeof useSession>['can']
+/** Path, label, the key after `g`, and who sees the entry (everyone when absent). */
+const NAV: [string, string, string, ((can: Can) => boolean)?][] = [
   ['/', 'Overview', 'o'],
   ['/jobs', 'Jobs', 'j'],
   ['/queues', 'Queues', 'q'],
   ['/workers', 'Workers', 'w'],
-  ['/enqueue', 'Enqueue', 'e'],
+  ['/schedules', 'Schedules', 's'],
+  ['/metrics', 'Metrics', 'm'],
+  ['/errors', 'Errors', 'f'],
+  ['/alerts', 'Alerts', 'a', (can) => can.oversee],
+  ['/audit', 'Audit log', 'l', (can) => can.oversee],
+  ['/enqueue', 'Enqueue', 'e', (can) => can.act],
 ]
 
 const LIVE_LABEL = {
@@ -29,7 +36,10 @@ export function Layout({ children }: { children: ReactNode }) {
   const navigate = useNavigate()
   const [help, setHelp] = useState(false)
 
-  const nav = useMemo(() => NAV.filter(([path]) => path !== '/enqueue' || can.act), [can.act])
+  // Keyed on the abilities, not on `can` itself (a new object each render): the key handler below
+  // must outlive re-renders, or a `g` pressed just before one would be forgotten.
+  const { act, admin, oversee } = can
+  const nav = useMemo(() => NAV.filter(([, , , show]) => !show || show({ act, admin, oversee })), [act, admin, oversee])
   useEffect(() => {
     let goAt = 0
     // Capture phase: `g` and the key after it are taken before the pages' own shortcuts see them.

@@ -7,6 +7,7 @@ export const SHORTCUTS: [string, string][] = [
   ['x', 'select the current row'],
   ['r', 'retry the selected (or open) job'],
   ['g then o / j / q / w / e', 'go to overview, jobs, queues, workers, enqueue'],
+  ['g then s / m / f / a / l', 'go to schedules, metrics, errors (failures), alerts, audit log'],
   ['?', 'show this list'],
   ['Esc', 'close a dialog, leave the search box'],
 ]

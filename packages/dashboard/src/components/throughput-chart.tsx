@@ -16,7 +16,9 @@ export function ThroughputChart({ points, stepLabel }: { points: readonly Series
   const n = Math.max(1, points.length)
   const y = (v: number) => H - (v / max) * H
   const ticks = [...new Set([max, Math.round(max / 2), 0])]
-  const time = (at: number) => formatAbsolute(new Date(at), tz).slice(11, 16)
+  // Over a day or more the axis needs the date as well: `02-16 12:00`.
+  const long = points.length > 1 && points.at(-1)!.at - points[0]!.at >= 86_400_000
+  const time = (at: number) => formatAbsolute(new Date(at), tz).slice(long ? 5 : 11, 16)
   return (
     <figure>
       <div className="flex gap-2">

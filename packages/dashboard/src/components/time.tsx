@@ -1,4 +1,4 @@
-import { formatAbsolute, formatDuration, formatRelative } from '../lib/format.ts'
+import { formatAbsolute, formatDuration, formatInZone, formatRelative } from '../lib/format.ts'
 import { useNow, usePrefs } from '../prefs.tsx'
 
 /** A time shown relative to now, with the absolute time (in the chosen zone) on hover and for screen readers. */
@@ -28,4 +28,14 @@ export function Absolute({ at }: { at: string | null | undefined }) {
 
 export function Duration({ ms }: { ms: number | null | undefined }) {
   return <span className="whitespace-nowrap tabular-nums">{formatDuration(ms)}</span>
+}
+
+/** An absolute time in a named IANA zone (a schedule's), whatever the viewer's choice. */
+export function InZone({ at, zone }: { at: string | null | undefined; zone: string }) {
+  if (!at) return <span className="text-slate-400">—</span>
+  return (
+    <time dateTime={at} className="whitespace-nowrap tabular-nums">
+      {formatInZone(at, zone)}
+    </time>
+  )
 }

@@ -36,8 +36,10 @@ export function formatRelative(at: string | Date | null | undefined, now: number
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>()
-function formatter(tz: TimeZoneChoice): Intl.DateTimeFormat {
-  let f = formatters.get(tz)
+/** A formatter per zone: `undefined` is the viewer's own zone. */
+function formatter(timeZone: string | undefined): Intl.DateTimeFormat {
+  const key = timeZone ?? 'local'
+  let f = formatters.get(key)
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
       year: 'numeric',
@@ -48,20 +50,42 @@ function formatter(tz: TimeZoneChoice): Intl.DateTimeFormat {
       second: '2-digit',
       hourCycle: 'h23',
       timeZoneName: 'short',
-      ...(tz === 'UTC' ? { timeZone: 'UTC' } : {}),
+      ...(timeZone ? { timeZone } : {}),
     })
-    formatters.set(tz, f)
+    formatters.set(key, f)
   }
   return f
 }
 
-/** An absolute time, `2026-02-16 12:00:05 UTC` (or the local zone's name). */
-export function formatAbsolute(at: string | Date | null | undefined, tz: TimeZoneChoice): string {
+function format(at: string | Date | null | undefined, timeZone: string | undefined): string {
   if (at === null || at === undefined) return '—'
   const d = typeof at === 'string' ? new Date(at) : at
   if (Number.isNaN(d.getTime())) return '—'
-  const parts = Object.fromEntries(formatter(tz).formatToParts(d).map((p) => [p.type, p.value]))
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(d).map((p) => [p.type, p.value]))
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName ?? ''}`.trim()
+}
+
+/** An absolute time, `2026-02-16 12:00:05 UTC` (or the local zone's name). */
+export function formatAbsolute(at: string | Date | null | undefined, tz: TimeZoneChoice): string {
+  return format(at, tz === 'UTC' ? 'UTC' : undefined)
+}
+
+/**
+ * An absolute time in a named IANA zone (a schedule's), `2026-03-30 09:00:00 GMT+1`; a zone this
+ * browser does not know falls back to UTC rather than throwing.
+ */
+export function formatInZone(at: string | Date | null | undefined, timeZone: string): string {
+  return format(at, isTimeZone(timeZone) ? timeZone : 'UTC')
+}
+
+/** Whether this browser knows the IANA zone. */
+export function isTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone })
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** The value of an `<input type="datetime-local">` showing this ISO time in the chosen zone. */

@@ -2,10 +2,11 @@ import type { Job } from '@conveyor/client'
 import type { AttemptLogEntry } from '@conveyor/contracts'
 import { isConveyorHttpError } from '@conveyor/client'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { type ReactNode, useState } from 'react'
+import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { client, errorMessage } from '../api.ts'
 import { ConfirmDialog } from '../components/confirm-dialog.tsx'
+import { Field } from '../components/field.tsx'
 import { CopyButton, JsonView } from '../components/json-view.tsx'
 import { ProgressBar } from '../components/progress-bar.tsx'
 import { StatusBadge } from '../components/status-badge.tsx'
@@ -144,6 +145,19 @@ function JobView({ job }: { job: Job }) {
             <Field name="timeout">{job.timeoutMs === null ? 'none' : <Duration ms={job.timeoutMs} />}</Field>
             <Field name="backoff">{job.backoff ? `${job.backoff.type}, ${job.backoff.delayMs} ms` : 'default'}</Field>
             <Field name="source">{job.source}</Field>
+            {typeof job.metadata.scheduleId === 'string' && (
+              <Field name="schedule">
+                <Link className="link" to={`/schedules/${encodeURIComponent(job.metadata.scheduleId)}`} data-testid="job-schedule">
+                  {typeof job.metadata.scheduleName === 'string' ? job.metadata.scheduleName : job.metadata.scheduleId}
+                </Link>
+                {typeof job.metadata.scheduledFor === 'string' && (
+                  <span className="text-slate-500">
+                    {' '}
+                    · tick <Absolute at={job.metadata.scheduledFor} />
+                  </span>
+                )}
+              </Field>
+            )}
             <Field name="idempotency key">{job.idempotencyKey ?? '—'}</Field>
             <Field name="worker">{job.lockedBy ?? '—'}</Field>
             <Field name="run at">
@@ -188,15 +202,6 @@ function JobView({ job }: { job: Job }) {
         </ConfirmDialog>
       )}
     </div>
-  )
-}
-
-function Field({ name, children }: { name: string; children: ReactNode }) {
-  return (
-    <>
-      <dt className="text-slate-500">{name}</dt>
-      <dd className="min-w-0 break-words">{children}</dd>
-    </>
   )
 }
 

@@ -1,7 +1,7 @@
 import type { JobStatus } from '@conveyor/client'
 import { useQuery } from '@tanstack/react-query'
 import { Link } from 'react-router'
-import { client, errorMessage, metricsApi } from '../api.ts'
+import { client, errorMessage } from '../api.ts'
 import { StatusBadge } from '../components/status-badge.tsx'
 import { ThroughputChart } from '../components/throughput-chart.tsx'
 import { When } from '../components/time.tsx'
@@ -26,8 +26,8 @@ export function OverviewPage() {
   const stats = useQuery({ queryKey: ['stats'], queryFn: () => client.stats() })
   const queues = useQuery({ queryKey: ['queues'], queryFn: () => client.listQueues() })
   const workers = useQuery({ queryKey: ['workers'], queryFn: () => client.listWorkers() })
-  const summary = useQuery({ queryKey: ['metrics', 'summary', '1h'], queryFn: () => metricsApi.summary('1h'), refetchInterval: 30_000 })
-  const errors = useQuery({ queryKey: ['metrics', 'errors', '1h'], queryFn: () => metricsApi.errors('1h'), refetchInterval: 60_000 })
+  const summary = useQuery({ queryKey: ['metrics', 'summary', '1h'], queryFn: () => client.metricsSummary({ window: '1h' }), refetchInterval: 30_000 })
+  const errors = useQuery({ queryKey: ['metrics', 'errors', '1h', 5], queryFn: () => client.errorGroups({ window: '1h', limit: 5 }), refetchInterval: 60_000 })
 
   const s = stats.data?.stats
   const cards: Card[] = [
