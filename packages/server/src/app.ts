@@ -3,6 +3,7 @@ import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { RouteResponse } from '@conveyor/contracts'
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import { AuditRecorder } from './audit.ts'
 import { Authenticator } from './auth.ts'
 import { ClaimWaiter } from './claim-waiter.ts'
 import { parseConfig, type ServerConfig } from './config.ts'
@@ -67,6 +68,7 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     conveyor,
     keys,
     auth: new Authenticator(keys, tokens, c.adminKey, c.keyCacheMs, logger),
+    audit: new AuditRecorder({ conveyor }),
     tokens,
     hub,
     metrics,
@@ -108,7 +110,11 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
       for (const end of [...ctx.streams]) end()
       ctx.streams.clear()
     })
-    app.addHook('onClose', async () => hub.close())
+    // Entries of changes already answered are written before the Conveyor may close.
+    app.addHook('onClose', async () => {
+      await ctx.audit.settled()
+      hub.close()
+    })
 
     const document = buildOpenApiDocument()
     await app.register(fastifySwagger, { mode: 'static', specification: { document: document as never } })

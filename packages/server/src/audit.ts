@@ -91,23 +91,60 @@ function actorOf(caller: Caller, request: FastifyRequest): Pick<AuditInput, 'act
 }
 
 /**
- * Records one audit entry for a succeeded change. A failed write is logged and swallowed: the change
- * is made, and its answer must not turn into an error because the log could not be written.
+ * How long entries wait to be written together. Measured on this (busy, shared) 2-core machine with
+ * PostgreSQL, POST /api/jobs with 50 connections for 8 s: without audit ~1,750 req/s; an entry per
+ * request awaited before the answer ~1,200 (-30%); written after the answer as soon as possible
+ * (~25 per INSERT) ~1,220; gathered over 50 ms ~1,450-1,530 (-13%).
  */
-export async function recordAudit(ctx: ServerContext, route: RouteId, action: string, caller: Caller, request: FastifyRequest, source: AuditSource): Promise<void> {
-  try {
-    const who = actorOf(caller, request)
-    const params = fields(source.params)
-    const described = DESCRIBE[route]?.(source)
-    const target = described && 'target' in described ? described.target : (str(params.id) ?? str(params.name))
-    await ctx.conveyor.audit.record({
-      actor: who.actor,
-      actorKind: who.actorKind,
-      action,
-      target: target ?? null,
-      details: { ...who.details, ...described?.details },
-    })
-  } catch (err) {
-    request.log.error({ err, route, action }, 'could not write the audit entry (the change itself was made)')
+export const AUDIT_FLUSH_MS = 50
+
+/**
+ * Writes the audit entries of succeeded changes without holding their answers: entries gathered over
+ * AUDIT_FLUSH_MS are written in one INSERT, and a failed write is logged, never turned into an error
+ * for a change that was made. Reads of the log first wait for this server's entries in flight, so a
+ * client reads its own changes; closing the server writes what is left.
+ */
+export class AuditRecorder {
+  #queue: { input: AuditInput; request: FastifyRequest; route: RouteId }[] = []
+  #timer: ReturnType<typeof setTimeout> | null = null
+  readonly #writing = new Set<Promise<void>>()
+
+  constructor(private readonly ctx: Pick<ServerContext, 'conveyor'>) {}
+
+  record(route: RouteId, action: string, caller: Caller, request: FastifyRequest, source: AuditSource): void {
+    try {
+      const who = actorOf(caller, request)
+      const described = DESCRIBE[route]?.(source)
+      const params = fields(source.params)
+      const target = described && 'target' in described ? described.target : (str(params.id) ?? str(params.name))
+      const input: AuditInput = { actor: who.actor, actorKind: who.actorKind, action, target: target ?? null, details: { ...who.details, ...described?.details } }
+      this.#queue.push({ input, request, route })
+      this.#timer ??= setTimeout(() => this.#flush(), AUDIT_FLUSH_MS).unref()
+    } catch (err) {
+      request.log.error({ err, route, action }, 'could not write the audit entry (the change itself was made)')
+    }
+  }
+
+  /** Writes what is waiting now; resolves once every entry recorded so far is written (or failed and logged). */
+  async settled(): Promise<void> {
+    this.#flush()
+    await Promise.all([...this.#writing])
+  }
+
+  #flush(): void {
+    if (this.#timer) clearTimeout(this.#timer)
+    this.#timer = null
+    const batch = this.#queue.splice(0)
+    if (batch.length === 0) return
+    // Called together, the entries share one INSERT (core's AuditLog batches concurrent records).
+    const write = Promise.all(
+      batch.map(({ input, request, route }) =>
+        this.ctx.conveyor.audit
+          .record(input)
+          .catch((err: unknown) => request.log.error({ err, route, action: input.action }, 'could not write the audit entry (the change itself was made)')),
+      ),
+    ).then(() => undefined)
+    this.#writing.add(write)
+    void write.finally(() => this.#writing.delete(write))
   }
 }

@@ -1,4 +1,5 @@
 import type { Conveyor, KeyStore } from '@conveyor/core'
+import type { AuditRecorder } from './audit.ts'
 import type { Authenticator } from './auth.ts'
 import type { ClaimWaiter } from './claim-waiter.ts'
 import type { ParsedConfig } from './config.ts'
@@ -14,6 +15,8 @@ export interface ServerContext {
   conveyor: Conveyor
   keys: KeyStore
   auth: Authenticator
+  /** Records the audit entries of succeeded changes (see the route table's `audit`). */
+  audit: AuditRecorder
   tokens: TokenSigner
   hub: EventHub
   metrics: Metrics

@@ -1,7 +1,6 @@
 import { ROUTES, type RouteId, type RouteInput, type RouteResponse } from '@conveyor/contracts'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { authorize } from './access.ts'
-import { recordAudit } from './audit.ts'
 import type { Caller } from './auth.ts'
 import type { ServerContext } from './context.ts'
 import { parseRequestPart } from './errors.ts'
@@ -67,7 +66,7 @@ function register<R extends RouteId>(app: FastifyInstance, ctx: ServerContext, i
       reply.code('status' in def ? def.status : 200)
       const answer = await handler(call, ctx)
       if ('audit' in def && caller && reply.statusCode < 300)
-        await recordAudit(ctx, id, def.audit, caller, request, { params: call.params, query: call.query, body: call.body, answer })
+        ctx.audit.record(id, def.audit, caller, request, { params: call.params, query: call.query, body: call.body, answer })
       return answer
     },
   })
