@@ -1,21 +1,28 @@
+import { lazy, Suspense } from 'react'
 import { BrowserRouter, Route, Routes } from 'react-router'
 import { Layout } from './components/layout.tsx'
 import { LiveProvider } from './live.tsx'
-import { AlertHistoryPage } from './pages/alert-history.tsx'
-import { AlertsPage } from './pages/alerts.tsx'
-import { AuditPage } from './pages/audit.tsx'
 import { EnqueuePage } from './pages/enqueue.tsx'
-import { ErrorsPage } from './pages/errors.tsx'
 import { JobPage } from './pages/job.tsx'
 import { JobsPage } from './pages/jobs.tsx'
-import { MetricsPage } from './pages/metrics.tsx'
 import { NotFound } from './pages/not-found.tsx'
 import { OverviewPage } from './pages/overview.tsx'
 import { QueuesPage } from './pages/queues.tsx'
-import { NewSchedulePage, SchedulePage } from './pages/schedule.tsx'
-import { SchedulesPage } from './pages/schedules.tsx'
 import { WorkersPage } from './pages/workers.tsx'
 import { SessionGate } from './session.tsx'
+
+/**
+ * The operators' pages are loaded when first opened: they bring cronstrue and most of the app's own
+ * code, and the jobs pages (what most visits are for) need none of it.
+ */
+const SchedulesPage = lazy(() => import('./pages/schedules.tsx').then((m) => ({ default: m.SchedulesPage })))
+const SchedulePage = lazy(() => import('./pages/schedule.tsx').then((m) => ({ default: m.SchedulePage })))
+const NewSchedulePage = lazy(() => import('./pages/schedule.tsx').then((m) => ({ default: m.NewSchedulePage })))
+const MetricsPage = lazy(() => import('./pages/metrics.tsx').then((m) => ({ default: m.MetricsPage })))
+const ErrorsPage = lazy(() => import('./pages/errors.tsx').then((m) => ({ default: m.ErrorsPage })))
+const AlertsPage = lazy(() => import('./pages/alerts.tsx').then((m) => ({ default: m.AlertsPage })))
+const AlertHistoryPage = lazy(() => import('./pages/alert-history.tsx').then((m) => ({ default: m.AlertHistoryPage })))
+const AuditPage = lazy(() => import('./pages/audit.tsx').then((m) => ({ default: m.AuditPage })))
 
 export function App() {
   return (
@@ -23,6 +30,7 @@ export function App() {
       <SessionGate>
         <LiveProvider>
           <Layout>
+            <Suspense fallback={<p className="text-slate-500">Loading…</p>}>
             <Routes>
               <Route path="/" element={<OverviewPage />} />
               <Route path="/jobs" element={<JobsPage />} />
@@ -32,7 +40,8 @@ export function App() {
               <Route path="/schedules" element={<SchedulesPage />} />
               <Route path="/schedules/new" element={<NewSchedulePage />} />
               <Route path="/schedules/:id" element={<SchedulePage />} />
-              <Route path="/metrics" element={<MetricsPage />} />
+              {/* Not /metrics: the server answers that path itself, with the Prometheus text. */}
+              <Route path="/stats" element={<MetricsPage />} />
               <Route path="/errors" element={<ErrorsPage />} />
               <Route path="/alerts" element={<AlertsPage />} />
               <Route path="/alerts/history" element={<AlertHistoryPage />} />
@@ -40,6 +49,7 @@ export function App() {
               <Route path="/enqueue" element={<EnqueuePage />} />
               <Route path="*" element={<NotFound />} />
             </Routes>
+            </Suspense>
           </Layout>
         </LiveProvider>
       </SessionGate>

@@ -14,7 +14,7 @@ const NAV: [string, string, string, ((can: Can) => boolean)?][] = [
   ['/queues', 'Queues', 'q'],
   ['/workers', 'Workers', 'w'],
   ['/schedules', 'Schedules', 's'],
-  ['/metrics', 'Metrics', 'm'],
+  ['/stats', 'Metrics', 'm'],
   ['/errors', 'Errors', 'f'],
   ['/alerts', 'Alerts', 'a', (can) => can.oversee],
   ['/audit', 'Audit log', 'l', (can) => can.oversee],
