@@ -54,7 +54,14 @@ async function main() {
   const ms = metrics(sizes.drain)
   console.log(`\n${table(results, ms)}\n`)
   for (const r of results) console.log(`${BACKEND_TITLES[r.backend]}: ${r.engine}`)
-  console.log(`machine: ${host.cores} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, load at start ${host.loadAverage.join(' ')}`)
+  const endLoad = machine().loadAverage
+  console.log(
+    `machine: ${host.cores} × ${host.cpuModel}, ${host.memoryGiB} GiB, Node ${host.node}, ` +
+      `load ${host.loadAverage[0]} at start, ${endLoad[0]} at end`,
+  )
+  // A load above the core count means other work took CPU from the database and from this process.
+  if (Math.max(host.loadAverage[0] ?? 0, endLoad[0] ?? 0) > host.cores)
+    console.log(`warning: the machine was busy (load above ${host.cores} cores); these figures understate Conveyor`)
 
   await mkdir(RESULTS_DIR, { recursive: true })
   const stamp = startedAt.toISOString().slice(0, 19).replaceAll(':', '-')
@@ -65,7 +72,7 @@ async function main() {
     mode: args.quick ? 'quick' : 'full',
     runs: args.runs,
     sizes,
-    machine: { ...host, loadAverageAtEnd: machine().loadAverage, databaseUrl: args.backends.includes('pg') ? redact(DATABASE_URL) : undefined },
+    machine: { ...host, loadAverageAtEnd: endLoad, databaseUrl: args.backends.includes('pg') ? redact(DATABASE_URL) : undefined },
     backends: Object.fromEntries(
       results.map((r) => [
         r.backend,
