@@ -82,3 +82,27 @@ export function SignedIn({ hint, children }: { hint: string; children: (session:
     </form>
   )
 }
+
+/** An example's page: the sign-in, then a header with the title and the user, and the page itself. */
+export function ExamplePage({ title, hint, children }: { title: string; hint: string; children: (session: Session) => ReactNode }) {
+  return (
+    <main>
+      <SignedIn hint={hint}>
+        {(session, signOut) => (
+          <>
+            <header>
+              <h1>{title}</h1>
+              <span className="muted">
+                {session.user}{' '}
+                <button className="secondary" onClick={signOut}>
+                  Sign out
+                </button>
+              </span>
+            </header>
+            {children(session)}
+          </>
+        )}
+      </SignedIn>
+    </main>
+  )
+}

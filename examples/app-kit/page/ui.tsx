@@ -1,4 +1,4 @@
-import type { Job, JobStatus } from '@conveyor/client'
+import type { ConveyorClient, Job, JobStatus } from '@conveyor/client'
 import { useEffect, useState } from 'react'
 
 /** The status as a word and a colour (never the colour alone). */
@@ -63,4 +63,14 @@ export function useAction(): [string | null, (action: () => Promise<unknown>) =>
       action().catch((err: unknown) => setError(errorText(err)))
     },
   ]
+}
+
+/** Saves a job's file with the user's token (a plain link could not send it): fetched, then handed to the browser. */
+export async function saveJobFile(client: ConveyorClient, jobId: string, name: string): Promise<void> {
+  const url = URL.createObjectURL(await (await client.downloadFile(jobId, name)).blob())
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 10_000)
 }

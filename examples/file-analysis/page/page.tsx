@@ -2,8 +2,8 @@ import type { ConveyorClient, Job } from '@conveyor/client'
 import { useJob, useJobs } from '@conveyor/client/react'
 import { type FormEvent, useEffect, useState } from 'react'
 import { createRoot } from 'react-dom/client'
-import { SignedIn } from '../../app-kit/page/session.tsx'
-import { errorText, formatDuration, jobDuration, ProgressBar, StatusBadge, useAction } from '../../app-kit/page/ui.tsx'
+import { ExamplePage } from '../../app-kit/page/session.tsx'
+import { errorText, formatDuration, jobDuration, ProgressBar, StatusBadge, saveJobFile, useAction } from '../../app-kit/page/ui.tsx'
 import type { AnalysisResult } from '../src/analyse.ts'
 import { ANALYSE } from '../src/settings.ts'
 import { startAnalysis } from '../src/start-analysis.ts'
@@ -47,17 +47,6 @@ function Upload({ client, onStarted }: { client: ConveyorClient; onStarted: (job
   )
 }
 
-/** Downloads a job's result file with the user's token (a plain link could not send it). */
-async function download(client: ConveyorClient, job: Job, name: string) {
-  const res = await client.downloadFile(job.id, name)
-  const url = URL.createObjectURL(await res.blob())
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  a.click()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
 /** One analysis, live: its progress while it runs (events over SSE, no polling), then its result. */
 function Analysis({ client, id }: { client: ConveyorClient; id: string }) {
   const { job, status, progress, error } = useJob(client, id)
@@ -85,7 +74,7 @@ function Analysis({ client, id }: { client: ConveyorClient; id: string }) {
         <>
           <p>
             {result.rows.toLocaleString()} rows, {result.columns} columns, in {formatDuration(jobDuration(job) ?? 0)}.{' '}
-            <button name="download" onClick={() => act(() => download(client, job, result.resultFile))}>
+            <button name="download" onClick={() => act(() => saveJobFile(client, job.id, result.resultFile))}>
               Download {result.resultFile}
             </button>
           </p>
@@ -155,26 +144,15 @@ function Recent({ client, onOpen }: { client: ConveyorClient; onOpen: (id: strin
 function App() {
   const [jobId, setJobId] = useJobInUrl()
   return (
-    <main>
-      <SignedIn hint="Any name will do: this example's sign-in stands for your app's.">
-        {({ user, client }, signOut) => (
-          <>
-            <header>
-              <h1>File analysis</h1>
-              <span className="muted">
-                {user}{' '}
-                <button className="secondary" onClick={signOut}>
-                  Sign out
-                </button>
-              </span>
-            </header>
-            <Upload client={client} onStarted={(job) => setJobId(job.id)} />
-            {jobId && <Analysis key={jobId} client={client} id={jobId} />}
-            <Recent client={client} onOpen={setJobId} />
-          </>
-        )}
-      </SignedIn>
-    </main>
+    <ExamplePage title="File analysis" hint="Any name will do: this example's sign-in stands for your app's.">
+      {({ client }) => (
+        <>
+          <Upload client={client} onStarted={(job) => setJobId(job.id)} />
+          {jobId && <Analysis key={jobId} client={client} id={jobId} />}
+          <Recent client={client} onOpen={setJobId} />
+        </>
+      )}
+    </ExamplePage>
   )
 }
 

@@ -1,6 +1,6 @@
 import { type FileStore, type Handler, PermanentError } from '@conveyor/core'
 import { type ColumnSummary, ColumnStats, SUMMARY_HEADER } from './column-stats.ts'
-import { CsvError, CsvReader, csvLine } from './csv.ts'
+import { CsvError, CsvReader, csvLine } from '../../app-kit/csv.ts'
 import { RESULT_FILE } from './settings.ts'
 
 /** What an analysis job returns (its result); the full table is the attached result file. */
