@@ -278,7 +278,7 @@ export function subscribe(
       const outcome = await openAndRead()
       if (closed) break
       failures = outcome === 'ended' ? 0 : failures + 1
-      // Full jitter, so that many browsers cut off by one restart do not all come back at once.
+      // Jitter (half to all of the delay), so that the browsers one restart cut off do not all come back at once.
       const delay = Math.min(o.reconnectDelayMs * 2 ** failures, o.maxReconnectDelayMs) * (0.5 + Math.random() / 2)
       if (outcome === 'ended') {
         await sleep(delay)

@@ -14,8 +14,39 @@ const cleanups: (() => unknown)[] = []
 // subscriptions and servers end before their Conveyor closes.
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c()
-  await Promise.all(servers.splice(0).map((s) => s.close()))
+  await Promise.all(servers.splice(0).map(closeServer))
 })
+
+/** Requests each test server is answering now (an event stream counts until it ends). */
+const inflight = new WeakMap<RunningServer, Set<object>>()
+
+function track(server: RunningServer): RunningServer {
+  const open = new Set<object>()
+  inflight.set(server, open)
+  server.app.server.on('request', (_req, res) => {
+    open.add(res)
+    res.on('close', () => open.delete(res))
+  })
+  servers.push(server)
+  return server
+}
+
+/**
+ * Closes a server without waiting on sockets that carry no request. Node's server.close() waits for
+ * every connection but a keep-alive one idle at that moment; a connection fetch opened for a request
+ * it then aborted (a worker's long-poll at stop()) carries nothing, and holds close() until the
+ * server's headersTimeout (60 s). Once no request is in flight, such sockets are closed.
+ */
+async function closeServer(server: RunningServer): Promise<void> {
+  const sweep = setInterval(() => {
+    if (inflight.get(server)?.size === 0) server.app.server.closeAllConnections()
+  }, 50)
+  try {
+    await server.close()
+  } finally {
+    clearInterval(sweep)
+  }
+}
 
 /** Runs `fn` after the test (before the servers close), e.g. to stop a worker or end a subscription. */
 export function cleanup(fn: () => unknown): void {
@@ -40,8 +71,7 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, convey
   const c = conveyor ?? (await openConveyor())
   const adminKey = `test-admin-${randomBytes(12).toString('hex')}`
   const base = { conveyor: c, adminKey, bootstrapAdminKey: false, ...config }
-  const server = await startServer({ ...base, port: 0 })
-  servers.push(server)
+  const server = track(await startServer({ ...base, port: 0 }))
   const admin = createClient({ baseUrl: server.url, key: adminKey })
   const t: TestServer = {
     server,
@@ -54,8 +84,7 @@ export async function startTestServer(config: Partial<ServerConfig> = {}, convey
       return createClient({ baseUrl: server.url, key })
     },
     async restart() {
-      const again = await startServer({ ...base, port: server.port })
-      servers.push(again)
+      const again = track(await startServer({ ...base, port: server.port }))
       t.server = again
       return again
     },
