@@ -85,7 +85,9 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     await row.getByTestId('schedule-words').filter({ hasText: 'Every weekday at 09:00, Europe/London' }).waitFor()
 
     await row.getByRole('link', { name: 'morning-search' }).click()
+    await page.getByTestId('schedule-name').waitFor()
     await page.getByTestId('schedule-words').filter({ hasText: 'Every weekday at 09:00, Europe/London' }).waitFor()
+    await page.locator('[data-testid=next-runs] td[data-zone=schedule]').nth(4).waitFor()
     const cells = (zone: 'schedule' | 'viewer') => page.locator(`[data-testid=next-runs] td[data-zone=${zone}]`).allTextContents()
     const inLondon = await cells('schedule')
     expect(inLondon).toHaveLength(5)

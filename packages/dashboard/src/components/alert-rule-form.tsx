@@ -25,7 +25,8 @@ export function AlertRuleForm({
   const [errors, setErrors] = useState<AlertFormErrors>({})
   const set = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }))
   const look = KIND_LOOK[form.kind]
-  const preview = formToRule(form).body
+  // The condition reads back before the form is complete (a name is not part of it).
+  const preview = formToRule({ ...form, name: form.name || 'preview' }).body
   const submit = (e: FormEvent) => {
     e.preventDefault()
     const { body, errors } = formToRule(form)

@@ -93,7 +93,10 @@ export function OverviewPage() {
       <section className="card" aria-labelledby="throughput-title">
         <div className="mb-2 flex flex-wrap items-baseline justify-between gap-2">
           <h2 id="throughput-title" className="font-semibold">
-            Last hour
+            Last hour{' '}
+            <Link className="link text-sm font-normal" to="/stats">
+              metrics
+            </Link>
           </h2>
           {sum && (
             <p className="text-sm text-slate-600 dark:text-slate-300" data-testid="hour-totals">
@@ -166,7 +169,10 @@ export function OverviewPage() {
       {errors.data && errors.data.errors.length > 0 && (
         <section className="card" aria-labelledby="errors-title">
           <h2 id="errors-title" className="mb-2 font-semibold">
-            Most frequent errors, last hour
+            Most frequent errors, last hour{' '}
+            <Link className="link text-sm font-normal" to="/errors?window=1h">
+              all errors
+            </Link>
           </h2>
           <ul className="space-y-2 text-sm">
             {errors.data.errors.map((g) => (

@@ -251,7 +251,7 @@ function ScheduleView({ schedule: s, refetch }: { schedule: ApiSchedule; refetch
               <Field name="timeout">{s.timeoutMs === null ? 'none' : <Duration ms={s.timeoutMs} />}</Field>
               <Field name="overlap">{s.overlap === 'skip' ? 'skip a tick while the last run is pending or running' : 'allow: every tick runs'}</Field>
               <Field name="after downtime">{s.catchUp === 'latest' ? 'run the most recent missed tick once' : 'missed ticks are not run'}</Field>
-              <Field name="last tick">
+              <Field name="last timetable tick">
                 <When at={s.lastRunAt} />
               </Field>
               <Field name="created">
