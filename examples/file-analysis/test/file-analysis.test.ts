@@ -6,22 +6,7 @@ import { analyseHandler } from '../src/analyse.ts'
 import { startFileAnalysis } from '../src/app.ts'
 import { ANALYSIS_TIMEOUT_MS, RESULT_FILE, RETENTION } from '../src/settings.ts'
 import { startAnalysis } from '../src/start-analysis.ts'
-
-// A byte order mark, CRLF line ends, quoted commas and quotes, an empty field, a short row.
-const CSV =
-  '\ufeffcity,population,area,note\r\n' +
-  'London,8900000,1572,"big, old"\r\n' +
-  'Leeds,800000,552,\r\n' +
-  'York,210000,272,"walls ""medieval"""\r\n' +
-  ',100\r\n' +
-  'Leeds,810000,552.5,\r\n'
-
-const EXPECTED =
-  'column,kind,count,empty,min,max,mean,distinct\r\n' +
-  'city,text,4,1,,,,3\r\n' +
-  'population,numeric,5,0,100,8900000,2144020,\r\n' +
-  'area,numeric,4,1,272,1572,737.125,\r\n' +
-  'note,text,2,3,,,,2\r\n'
+import { CITIES_CSV as CSV, CITIES_STATS as EXPECTED } from './fixtures.ts'
 
 async function start() {
   const conveyor = await openConveyor()

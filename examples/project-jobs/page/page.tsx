@@ -171,7 +171,7 @@ function ProjectJobs({ client }: { client: ConveyorClient }) {
       <div className="row">
         <label>
           Project
-          <select value={projectId} onChange={(e) => setProject(e.target.value)}>
+          <select name="project" value={projectId} onChange={(e) => setProject(e.target.value)}>
             {DEMO_PROJECTS.map((p) => (
               <option key={p.id} value={p.id}>
                 {p.name}
@@ -187,7 +187,7 @@ function ProjectJobs({ client }: { client: ConveyorClient }) {
           <h2>Jobs</h2>
           <label>
             Status
-            <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <select name="status" value={status} onChange={(e) => setStatus(e.target.value)}>
               <option value="">all</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
@@ -198,7 +198,7 @@ function ProjectJobs({ client }: { client: ConveyorClient }) {
           </label>
           <label>
             Type
-            <select value={type} onChange={(e) => setType(e.target.value)}>
+            <select name="type" value={type} onChange={(e) => setType(e.target.value)}>
               <option value="">all</option>
               {Object.entries(JOB_TYPES).map(([t, label]) => (
                 <option key={t} value={t}>
