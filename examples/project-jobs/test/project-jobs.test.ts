@@ -82,9 +82,10 @@ describe('project jobs (seed 004)', () => {
     const { example } = await start()
     const acme = await example.clientFor('acme')
 
-    // Cancel while it runs: its handler's signal fires between two suites.
+    // Cancel while it runs (it has reported its first suite): its handler's signal fires between two suites.
     const long = await startProjectJob(acme, 'apollo', 'test-run', { suites: 100_000 })
-    await nextEvent(acme, [long.id], (e) => e.status === 'running' && e.progress > 0)
+    const reported = await nextEvent(acme, [long.id], (e) => e.status === 'running' && !!e.progressMessage)
+    expect(reported.progressMessage).toMatch(/^suite \d+ of 100000$/)
     expect((await acme.cancel(long.id)).job.id).toBe(long.id)
     const cancelled = await acme.waitForJob(long.id)
     expect(cancelled.status).toBe('cancelled')
