@@ -128,15 +128,21 @@ export class FileStore {
     return row ? toFile(row) : null
   }
 
-  /** The file's bytes as a stream, read one chunk at a time. */
+  /**
+   * The file's bytes as a stream, read one chunk at a time. It ends as soon as `size` bytes were read,
+   * with no query for a chunk past the last: a download's response ends with its last byte (a server
+   * closing right after a client got every byte would otherwise find the connection still busy).
+   */
   stream(file: FileInfo): Readable {
     const db = this.db
     const q = this.q
     return Readable.from(
       (async function* () {
-        for (let seq = 0; ; seq++) {
+        let read = 0
+        for (let seq = 0; read < file.size; seq++) {
           const [row] = await db.query<{ data: Uint8Array }>(q.fileChunkGet, [file.id, seq])
           if (!row) return
+          read += row.data.byteLength
           yield Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength)
         }
       })(),
