@@ -18,6 +18,11 @@ let failed = 0
 console.log('\n== type check ==')
 if (run('npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']) !== 0) failed++
 if (run('npx', ['tsc', '-p', 'packages/dashboard/tsconfig.json', '--noEmit']) !== 0) failed++
+const { readdirSync } = await import('node:fs')
+for (const example of readdirSync('examples')) {
+  const config = `examples/${example}/tsconfig.json`
+  if (existsSync(config) && run('npx', ['tsc', '-p', config, '--noEmit']) !== 0) failed++
+}
 const totals = { passed: 0, failed: 0, skipped: 0 }
 for (const pass of passes) {
   console.log(`\n== tests on ${pass.name} ==`)
