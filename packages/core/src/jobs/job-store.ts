@@ -124,7 +124,7 @@ export class JobStore {
   readonly q: Queries
   readonly #insertBatcher: Batcher<Row, EnqueueResult>
   readonly #getBatcher: Batcher<string, Job | null>
-  #limits: { at: number; map: Map<string, QueueLimits> } | undefined
+  #limits: { at: number; map: Promise<Map<string, QueueLimits>> } | undefined
 
   constructor(
     private readonly db: Db,
@@ -334,15 +334,18 @@ export class JobStore {
    * Per-queue fairness limits (queues table), read at most once a second: the claim's fast path must
    * not pay a query per claim to learn that no limits are set.
    */
-  async queueLimits(): Promise<Map<string, QueueLimits>> {
+  queueLimits(): Promise<Map<string, QueueLimits>> {
     const now = Date.now()
+    // The promise is cached, not its result: concurrent enqueues share the one read in flight.
     if (this.#limits && now - this.#limits.at < LIMITS_CACHE_MS) return this.#limits.map
-    const rows = await this.#run<{ name: string; owner_concurrency: number | null; owner_enqueues_per_minute: number | null }>(
+    const map = this.#run<{ name: string; owner_concurrency: number | null; owner_enqueues_per_minute: number | null }>(
       this.q.queueLimitsList,
       [],
-    )
-    const map = new Map(rows.map((r) => [r.name, { ownerConcurrency: r.owner_concurrency, ownerEnqueuesPerMinute: r.owner_enqueues_per_minute }]))
+    ).then((rows) => new Map(rows.map((r) => [r.name, { ownerConcurrency: r.owner_concurrency, ownerEnqueuesPerMinute: r.owner_enqueues_per_minute }])))
     this.#limits = { at: now, map }
+    map.catch(() => {
+      if (this.#limits?.map === map) this.#limits = undefined
+    })
     return map
   }
 
