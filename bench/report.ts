@@ -1,14 +1,13 @@
 import { cpus, freemem, loadavg, totalmem } from 'node:os'
 import type { BackendName } from './args.ts'
 import { BACKEND_TITLES } from './backends.ts'
+import { API_CONNECTIONS, GET_IDS, STREAMS } from './api-load.ts'
 import { BATCH, IN_FLIGHT } from './scenarios.ts'
 
 export interface Metric {
   key: string
   label: string
-  unit: 'jobs/s' | 'ms' | 'req/s'
-  /** Set for a measurement the benchmark cannot take yet; it shows in the table and JSON as such. */
-  pending?: string
+  unit: 'jobs/s' | 'ms' | 'req/s' | 'MB' | 'count'
 }
 
 /** A target: at least (throughput) or at most (latency) this value. */
@@ -16,8 +15,6 @@ export interface Target {
   op: '≥' | '≤'
   value: number
 }
-
-const API_PENDING = 'not measured yet: needs packages/server'
 
 export function metrics(drainCount: number): Metric[] {
   const drained = drainCount.toLocaleString('en-US')
@@ -30,11 +27,24 @@ export function metrics(drainCount: number): Metric[] {
     { key: 'latency.p50', label: 'enqueue → handler start, p50', unit: 'ms' },
     { key: 'latency.p95', label: 'enqueue → handler start, p95', unit: 'ms' },
     { key: 'latency.p99', label: 'enqueue → handler start, p99', unit: 'ms' },
-    // The HTTP API (autocannon, 50 connections) is measured once packages/server exists.
-    { key: 'api.enqueue', label: 'API: POST /api/jobs, 50 connections', unit: 'req/s', pending: API_PENDING },
-    { key: 'api.get', label: 'API: GET /api/jobs/:id, 50 connections', unit: 'req/s', pending: API_PENDING },
+    ...apiRows('api.enqueue', `API: POST /api/jobs, ${API_CONNECTIONS} connections`),
+    ...apiRows('api.get', `API: GET /api/jobs/:id (${GET_IDS.toLocaleString('en-US')} ids), ${API_CONNECTIONS} connections`),
+    { key: 'api.streams.rss', label: `API: ${STREAMS} open event streams, server RSS growth`, unit: 'MB' },
+    { key: 'api.streams.heap', label: `API: ${STREAMS} open event streams, of which JS heap`, unit: 'MB' },
   ]
 }
+
+function apiRows(key: string, label: string): Metric[] {
+  return [
+    { key, label, unit: 'req/s' },
+    { key: `${key}.p50`, label: `${label}, p50`, unit: 'ms' },
+    { key: `${key}.p99`, label: `${label}, p99`, unit: 'ms' },
+    { key: `${key}.failed`, label: `${label}, non-2xx or failed requests`, unit: 'count' },
+  ]
+}
+
+/** Every request of the API load must succeed, on any backend. */
+const API_NO_FAILURES: Record<string, Target> = { 'api.enqueue.failed': { op: '≤', value: 0 }, 'api.get.failed': { op: '≤', value: 0 } }
 
 /** The performance goals each backend is held to, printed beside the measurements. */
 export const TARGETS: Record<BackendName, Record<string, Target>> = {
@@ -45,10 +55,17 @@ export const TARGETS: Record<BackendName, Record<string, Target>> = {
     'drain.c50': { op: '≥', value: 37_000 },
     'latency.p50': { op: '≤', value: 3 },
     'latency.p99': { op: '≤', value: 8 },
+    'api.enqueue': { op: '≥', value: 5_000 },
+    'api.enqueue.p99': { op: '≤', value: 50 },
+    'api.get': { op: '≥', value: 10_000 },
+    'api.get.p99': { op: '≤', value: 50 },
+    'api.streams.rss': { op: '≤', value: 50 },
+    ...API_NO_FAILURES,
   },
   pglite: {
     'enqueue.sequential': { op: '≥', value: 4_000 },
     'drain.c50': { op: '≥', value: 10_000 },
+    ...API_NO_FAILURES,
   },
 }
 
@@ -86,7 +103,6 @@ export function table(results: BackendResult[], ms: Metric[]): string {
     m.label,
     m.unit,
     ...results.flatMap((r) => {
-      if (m.pending) return [m.pending, '']
       const target = TARGETS[r.backend][m.key]
       const ok = meets(target, r.median[m.key])
       return [cell(m, r), target ? `${target.op} ${fmt(target.value, m.unit)} ${ok ? '✓' : '✗'}` : '']
@@ -107,7 +123,9 @@ function cell(m: Metric, r: BackendResult): string {
 
 function fmt(value: number, unit: Metric['unit']): string {
   if (Number.isNaN(value)) return 'n/a'
-  return unit === 'ms' ? value.toFixed(2) : Math.round(value).toLocaleString('en-US')
+  if (unit === 'ms') return value.toFixed(2)
+  if (unit === 'MB') return value.toFixed(1)
+  return Math.round(value).toLocaleString('en-US')
 }
 
 export function round(value: number, digits: number): number {

@@ -4,10 +4,14 @@
  * Each scenario runs on a fresh store with Conveyor's default settings (PostgreSQL: a new schema of
  * DATABASE_URL, dropped afterwards; PGlite: a new data directory on disk, deleted afterwards), prints
  * a markdown table with the targets beside the figures, and writes bench/results/<date>-<backend>.json.
+ * The API scenarios run @conveyor/server in a child process on a fresh store and load it with
+ * autocannon from this process (api-load.ts).
  * With --runs N > 1 every scenario runs N times and the table shows the median and the spread.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import type { Conveyor } from '@conveyor/core'
+import { API_NOTE, API_SCENARIOS, type ServerProcess, startServerProcess } from './api-load.ts'
 import { type BackendName, parseArgs } from './args.ts'
 import { BACKEND_TITLES, DATABASE_URL, engineVersion, openFresh } from './backends.ts'
 import { type BackendResult, machine, meets, metrics, round, table, TARGETS } from './report.ts'
@@ -16,22 +20,48 @@ import { median } from './stats.ts'
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url))
 
+/** One scenario on a store of its own: an open Conveyor in this process, or a server process (API). */
+interface Runnable {
+  name: string
+  run(): Promise<Record<string, number>>
+}
+
+function runnables(backend: BackendName, sizes: Sizes): Runnable[] {
+  return [
+    ...SCENARIOS.map((s) => ({ name: s.name, run: () => withFresh(backend, (c) => s.run(c, sizes)) })),
+    ...API_SCENARIOS.map((s) => ({ name: s.name, run: () => withServerProcess(backend, (server) => s.run(server, sizes)) })),
+  ]
+}
+
+async function withFresh<T>(backend: BackendName, fn: (c: Conveyor) => Promise<T>): Promise<T> {
+  const fresh = await openFresh(backend)
+  try {
+    return await fn(fresh.conveyor)
+  } finally {
+    await fresh.dispose()
+  }
+}
+
+async function withServerProcess<T>(backend: BackendName, fn: (server: ServerProcess) => Promise<T>): Promise<T> {
+  const server = await startServerProcess(backend)
+  try {
+    return await fn(server)
+  } finally {
+    await server.stop()
+  }
+}
+
 async function runBackend(backend: BackendName, sizes: Sizes, runs: number): Promise<BackendResult> {
   const engine = await engineVersion(backend)
   process.stderr.write(`\n${BACKEND_TITLES[backend]}: ${engine}\n`)
   const all: Record<string, number>[] = []
   for (let run = 1; run <= runs; run++) {
     const figures: Record<string, number> = {}
-    for (const scenario of SCENARIOS) {
+    for (const scenario of runnables(backend, sizes)) {
       process.stderr.write(`  run ${run}/${runs} ${scenario.name} … `)
-      const fresh = await openFresh(backend)
-      try {
-        const out = await scenario.run(fresh.conveyor, sizes)
-        Object.assign(figures, out)
-        process.stderr.write(Object.entries(out).map(([k, v]) => `${k} ${round(v, 2)}`).join(', ') + '\n')
-      } finally {
-        await fresh.dispose()
-      }
+      const out = await scenario.run()
+      Object.assign(figures, out)
+      process.stderr.write(Object.entries(out).map(([k, v]) => `${k} ${round(v, 2)}`).join(', ') + '\n')
     }
     all.push(figures)
   }
@@ -52,7 +82,7 @@ async function main() {
   for (const backend of args.backends) results.push(await runBackend(backend, sizes, args.runs))
 
   const ms = metrics(sizes.drain)
-  console.log(`\n${table(results, ms)}\n`)
+  console.log(`\n${table(results, ms)}\n\n${API_NOTE}\n`)
   for (const r of results) console.log(`${BACKEND_TITLES[r.backend]}: ${r.engine}`)
   const endLoad = machine().loadAverage
   console.log(
@@ -72,6 +102,7 @@ async function main() {
     mode: args.quick ? 'quick' : 'full',
     runs: args.runs,
     sizes,
+    notes: [API_NOTE],
     machine: { ...host, loadAverageAtEnd: endLoad, databaseUrl: args.backends.includes('pg') ? redact(DATABASE_URL) : undefined },
     backends: Object.fromEntries(
       results.map((r) => [
@@ -80,7 +111,6 @@ async function main() {
           engine: r.engine,
           metrics: Object.fromEntries(
             ms.map((m) => {
-              if (m.pending) return [m.key, { label: m.label, unit: m.unit, value: null, note: m.pending }]
               const target = TARGETS[r.backend][m.key]
               const value = r.median[m.key]
               return [

@@ -10,11 +10,14 @@ export interface Sizes {
   batches: number
   drain: number
   latencySamples: number
+  /** Seconds of HTTP load per API scenario, after a warm-up of its own (not counted). */
+  apiSeconds: number
+  apiWarmupSeconds: number
 }
 
 export const SIZES: Record<'full' | 'quick', Sizes> = {
-  full: { warmup: 200, sequential: 3_000, inFlight: 20_000, batches: 50, drain: 20_000, latencySamples: 500 },
-  quick: { warmup: 20, sequential: 300, inFlight: 2_000, batches: 5, drain: 2_000, latencySamples: 60 },
+  full: { warmup: 200, sequential: 3_000, inFlight: 20_000, batches: 50, drain: 20_000, latencySamples: 500, apiSeconds: 10, apiWarmupSeconds: 2 },
+  quick: { warmup: 20, sequential: 300, inFlight: 2_000, batches: 5, drain: 2_000, latencySamples: 60, apiSeconds: 3, apiWarmupSeconds: 1 },
 }
 
 export const IN_FLIGHT = 32
