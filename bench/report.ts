@@ -30,7 +30,7 @@ export function metrics(drainCount: number): Metric[] {
     ...apiRows('api.enqueue', `API: POST /api/jobs, ${API_CONNECTIONS} connections`),
     ...apiRows('api.get', `API: GET /api/jobs/:id (${GET_IDS.toLocaleString('en-US')} ids), ${API_CONNECTIONS} connections`),
     { key: 'api.streams.rss', label: `API: ${STREAMS} open event streams, server RSS growth`, unit: 'MB' },
-    { key: 'api.streams.heap', label: `API: ${STREAMS} open event streams, of which JS heap`, unit: 'MB' },
+    { key: 'api.streams.heap', label: `API: ${STREAMS} open event streams, server JS heap growth`, unit: 'MB' },
   ]
 }
 
