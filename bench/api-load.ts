@@ -32,7 +32,6 @@ export const API_NOTE =
 export interface ServerProcess {
   url: string
   adminKey: string
-  pid: number
   /** The server process's memory, after a full collection. */
   memory(): Promise<{ rss: number; heapUsed: number }>
   stop(): Promise<void>
@@ -216,7 +215,6 @@ export async function startServerProcess(backend: BackendName): Promise<ServerPr
     return {
       url: first.url,
       adminKey,
-      pid: child.pid ?? Number.NaN,
       async memory() {
         child.send('memory' satisfies ServerRequest)
         const message = await nextMessage(child)
