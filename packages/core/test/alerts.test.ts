@@ -99,6 +99,33 @@ describe('alerts', () => {
     await worker.stop()
   })
 
+  it('oldest pending age, a job running too long and a missed schedule tick each fire once and resolve', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    const T = `"${c.schema}"`
+    await c.alerts.create({ name: 'old', kind: 'oldest_pending_age', threshold: 60_000, webhookUrl: hook.url, cooldownMs: 0 })
+    await c.alerts.create({ name: 'long', kind: 'job_running_longer', threshold: 60_000, webhookUrl: hook.url, cooldownMs: 0 })
+    await c.alerts.create({ name: 'missed', kind: 'schedule_missed', webhookUrl: hook.url, cooldownMs: 0 })
+    const [waiting, runner] = await c.enqueueMany([{ type: 'x', queue: 'q1' }, { type: 'y', queue: 'q2' }])
+    await c.jobs.claim({ workerId: 'w', queues: ['q2'], limit: 1, leaseMs: 600_000 })
+    const schedule = await c.schedules.create({ name: 'hourly', cron: '0 * * * *', type: 'tick' })
+    expect(await c.alertEvaluator.runOnce()).toEqual([])
+    // Ten minutes pass: the pending job has waited, the running one has run, a tick came and went unrun.
+    await c.db.query(`UPDATE ${T}.jobs SET run_at = now() - interval '10 minutes' WHERE id = $1`, [waiting!.id])
+    await c.db.query(`UPDATE ${T}.jobs SET started_at = now() - interval '10 minutes' WHERE id = $1`, [runner!.id])
+    await c.db.query(`UPDATE ${T}.schedules SET created_at = now() - interval '3 hours' WHERE id = $1`, [schedule.id])
+    const fired = await c.alertEvaluator.runOnce()
+    expect(fired.map((f) => `${f.rule}:${f.state}`).sort()).toEqual(['long:firing', 'missed:firing', 'old:firing'])
+    expect(await c.alertEvaluator.runOnce()).toEqual([])
+    // Each clears: the job is cancelled, the running one completes, the missed tick is run.
+    await c.cancel(waiting!.id)
+    await c.jobs.complete('w', [{ id: runner!.id }])
+    await c.scheduler.runOnce() // catchUp none: the missed tick is passed over and the schedule is current
+    const resolved = await c.alertEvaluator.runOnce()
+    expect(resolved.map((f) => `${f.rule}:${f.state}`).sort()).toEqual(['long:resolved', 'missed:resolved', 'old:resolved'])
+    expect(hook.bodies).toHaveLength(6)
+  })
+
   it('records a delivery failure instead of throwing', async () => {
     const c = await openConveyor()
     const hook = await webhookSink()
