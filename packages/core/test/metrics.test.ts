@@ -33,6 +33,41 @@ describe('metrics', () => {
     await expect(c.metrics.summary({ window: '2y' })).rejects.toMatchObject({ code: 'invalid_input' })
   })
 
+  it('rollups equal a direct count over the jobs for a generated workload', async () => {
+    const c = await openConveyor()
+    const types = ['a', 'b', 'c']
+    const inputs = Array.from({ length: 240 }, (_, i) => ({
+      type: types[i % 3]!,
+      queue: i % 2 ? 'q1' : 'q2',
+      maxAttempts: 1,
+      payload: { outcome: (i * 7) % 5 === 0 ? 'fail' : (i * 11) % 13 === 0 ? 'cancel' : 'ok' },
+    }))
+    const jobs = await c.enqueueMany(inputs)
+    for (const j of jobs) if ((j.payload as { outcome: string }).outcome === 'cancel') await c.cancel(j.id)
+    const handler = async (job: { payload: unknown }) => {
+      if ((job.payload as { outcome: string }).outcome === 'fail') throw new Error('planned')
+      return 1
+    }
+    const worker = c.work({ a: handler, b: handler, c: handler }, { queues: ['q1', 'q2'], concurrency: 20 })
+    for (const j of jobs) await waitForStatus(c, j.id, ['completed', 'failed', 'cancelled'])
+    await worker.stop()
+    await c.rollup.runOnce()
+    const direct = await c.db.query<{ type: string; status: string; n: number }>(
+      `SELECT type, status::text AS status, count(*)::int AS n FROM "${c.schema}".jobs GROUP BY 1, 2`,
+    )
+    const s = await c.metrics.summary({ window: '1h' })
+    for (const t of types) {
+      const count = (status: string) => direct.find((d) => d.type === t && d.status === status)?.n ?? 0
+      const row = s.byType.find((b) => b.type === t)!
+      expect([row.completed, row.failed]).toEqual([count('completed'), count('failed')])
+    }
+    expect(s.totals.enqueued).toBe(240)
+    expect(s.totals.cancelled).toBe(direct.filter((d) => d.status === 'cancelled').reduce((a, d) => a + d.n, 0))
+    expect(s.totals.completed + s.totals.failed + s.totals.cancelled).toBe(240)
+    const perQueue = await c.metrics.summary({ window: '1h', queue: 'q1' })
+    expect(perQueue.totals.enqueued).toBe(120)
+  })
+
   it('groups failures by error name and message shape, with a sample job', async () => {
     const c = await openConveyor()
     const jobs = await c.enqueueMany(Array.from({ length: 4 }, (_, i) => ({ type: 'fetch', maxAttempts: 1, payload: { i } })))
