@@ -41,9 +41,26 @@ export async function startServer(config: ServerConfig & { bootstrapAdminKey?: b
     const port = typeof address === 'object' && address ? address.port : (config.port ?? 3000)
     const host = config.host ?? '127.0.0.1'
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`
-    return { url, port, app, firstAdminKey, close: () => app.close() }
+    return { url, port, app, firstAdminKey, close: () => closeWithin(app, CLOSE_GRACE_MS) }
   } catch (err) {
     await app.close()
     throw err
+  }
+}
+
+/** How long close() lets requests in flight finish before cutting the connections left. */
+const CLOSE_GRACE_MS = 2000
+
+/**
+ * Closes the app (event streams and waiting claims end at once, requests in flight finish), and
+ * after `graceMs` destroys any connection still open: a socket a client opened but never sent a
+ * request on would otherwise hold close() until Node's 60 s headers timeout.
+ */
+async function closeWithin(app: Awaited<ReturnType<typeof buildApp>>, graceMs: number): Promise<void> {
+  const timer = setTimeout(() => app.server.closeAllConnections(), graceMs)
+  try {
+    await app.close()
+  } finally {
+    clearTimeout(timer)
   }
 }
