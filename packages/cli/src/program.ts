@@ -4,6 +4,7 @@ import { jobsCommand } from './commands/jobs.ts'
 import { keysCommand } from './commands/keys.ts'
 import { migrateCommand } from './commands/migrate.ts'
 import { schedulesCommand } from './commands/schedules.ts'
+import { alertsCommand } from './commands/alerts.ts'
 import { serverCommand } from './commands/server.ts'
 import { startCommand } from './commands/start.ts'
 import { statsCommand } from './commands/stats.ts'
@@ -28,6 +29,7 @@ export function createProgram(env: Env): Command {
   jobsCommand(program, env)
   statsCommand(program, env)
   schedulesCommand(program, env)
+  alertsCommand(program, env)
   keysCommand(program, env)
   program.addHelpText(
     'after',

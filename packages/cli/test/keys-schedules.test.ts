@@ -68,3 +68,22 @@ describe('conveyor schedules', () => {
     SLOW,
   )
 })
+
+describe('conveyor alerts', () => {
+  it(
+    'alerts add, list, history and remove; a bad kind is a usage error',
+    async () => {
+      const store = freshStore()
+      expect(await ok(['alerts', 'add', '--name', 'deep', '--kind', 'queue_depth', '--threshold', '5', ...store])).toMatch(/^added alert rule deep \(/)
+      const rules = JSON.parse(await ok(['alerts', 'list', '--json', ...store])) as { name: string; kind: string; threshold: number }[]
+      expect(rules).toEqual([expect.objectContaining({ name: 'deep', kind: 'queue_depth', threshold: 5 })])
+      expect(await ok(['alerts', 'history', ...store])).toContain('no alerts yet')
+      const bad = await runCli(['alerts', 'add', '--name', 'x', '--kind', 'bogus', ...store])
+      expect(bad.code).toBe(2)
+      expect(bad.stderr).toContain('Allowed choices are')
+      expect(await ok(['alerts', 'remove', 'deep', ...store])).toContain('removed deep')
+      expect(await ok(['alerts', 'list', ...store])).toContain('no alert rules')
+    },
+    SLOW,
+  )
+})
