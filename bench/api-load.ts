@@ -11,7 +11,7 @@ import http from 'node:http'
 import { fileURLToPath } from 'node:url'
 import autocannon, { type Request } from 'autocannon'
 import type { BackendName } from './args.ts'
-import type { ServerMessage, ServerRequest } from './api-server.ts'
+import type { ServerMemory, ServerMessage, ServerRequest } from './api-server.ts'
 import type { Sizes } from './scenarios.ts'
 import { percentile } from './stats.ts'
 
@@ -33,12 +33,14 @@ export interface ServerProcess {
   url: string
   adminKey: string
   /** The server process's memory, after a full collection. */
-  memory(): Promise<{ rss: number; heapUsed: number }>
+  memory(): Promise<ServerMemory>
   stop(): Promise<void>
 }
 
 export interface ApiScenario {
   name: string
+  /** Node flags of the server process, beyond --expose-gc (default: none). */
+  nodeFlags?: string[]
   run(server: ServerProcess, sizes: Sizes): Promise<Record<string, number>>
 }
 
@@ -67,16 +69,22 @@ export const API_SCENARIOS: ApiScenario[] = [
   },
   {
     name: `API ${STREAMS} open event streams`,
+    // V8's memory reducer gives ~40 MB of pooled heap pages back to the system at a moment of its own,
+    // 10-30 s after start (seen on both backends): falling between the two readings, it showed the
+    // streams as costing -40 MB. Turning it off changes when free memory goes back, not what the
+    // streams hold.
+    nodeFlags: ['--no-memory-reducer'],
     async run(server) {
       // A few streams first, so code loaded and pools sized on the first stream are not counted.
       const warm = await openStreams(server, 5)
       closeStreams(warm)
       await streamCount(server, 0)
-      const before = await server.memory()
+      const before = await settledMemory(server)
       const streams = await openStreams(server, STREAMS)
       try {
+        const after = await settledMemory(server)
+        // Counted after the reading, so the scrape's own allocations are not in it.
         await streamCount(server, STREAMS)
-        const after = await server.memory()
         return { 'api.streams.rss': (after.rss - before.rss) / 1e6, 'api.streams.heap': (after.heapUsed - before.heapUsed) / 1e6 }
       } finally {
         closeStreams(streams)
@@ -152,6 +160,29 @@ async function api<T>(server: ServerProcess, method: string, path: string, body?
   return (text ? JSON.parse(text) : undefined) as T
 }
 
+/** Samples of the server's memory taken this far apart, over this window, must agree within SETTLED_BYTES. */
+const SETTLE_SAMPLE_MS = 500
+const SETTLE_SAMPLES = 12
+const SETTLED_BYTES = 2e6
+
+/**
+ * The server's memory once its RSS has settled: sampled (after a full GC) every 500 ms until 6 s of
+ * samples lie within 2 MB, at most 30 s. A fresh server process gives back ~30 MB (its young
+ * generation shrinking) ~3 s after its start and ~3 MB a few seconds after opening the streams, also
+ * without the memory reducer, so single samples could show growth of -25 MB or +5 MB.
+ */
+async function settledMemory(server: ServerProcess): Promise<ServerMemory> {
+  const deadline = performance.now() + 30_000
+  const samples: ServerMemory[] = []
+  for (;;) {
+    samples.push(await server.memory())
+    const recent = samples.slice(-SETTLE_SAMPLES).map((m) => m.rss)
+    const settled = recent.length === SETTLE_SAMPLES && Math.max(...recent) - Math.min(...recent) < SETTLED_BYTES
+    if (settled || performance.now() > deadline) return samples.at(-1) as ServerMemory
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_SAMPLE_MS))
+  }
+}
+
 /** Opens `count` GET /api/events streams, each on its own socket, resolved once each has its first bytes. */
 async function openStreams(server: ServerProcess, count: number): Promise<http.ClientRequest[]> {
   const requests: http.ClientRequest[] = []
@@ -198,12 +229,12 @@ async function streamCount(server: ServerProcess, expected: number) {
 
 /**
  * Forks api-server.ts on a fresh store of `backend` and waits until it listens. With `--expose-gc`
- * so the memory it reports is taken after a full collection.
+ * so the memory it reports is taken after a full collection, and `nodeFlags` (the scenario's).
  */
-export async function startServerProcess(backend: BackendName): Promise<ServerProcess> {
+export async function startServerProcess(backend: BackendName, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
   const adminKey = `bench_${randomBytes(24).toString('hex')}`
   const child = fork(fileURLToPath(new URL('./api-server.ts', import.meta.url)), [backend], {
-    execArgv: ['--expose-gc', '--import', 'tsx'],
+    execArgv: ['--expose-gc', ...nodeFlags, '--import', 'tsx'],
     env: { ...process.env, BENCH_ADMIN_KEY: adminKey },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })

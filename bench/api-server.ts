@@ -6,14 +6,15 @@
  * argv[2] is the backend; BENCH_ADMIN_KEY the admin key. It opens Conveyor on a fresh store with its
  * default settings (backends.ts), starts @conveyor/server on a free loopback port with its defaults
  * except enqueue rate limits (off, so the figures are the server's, not the limiter's), and sends
- * `{ ready, url }`. Messages: `memory` → `{ memory: { rss, heapUsed } }` after a full GC; `stop` →
+ * `{ ready, url }`. Messages: `memory` → `{ memory: process.memoryUsage() }` after a full GC; `stop` →
  * closes the server and throws the store away, then exits.
  */
 import { startServer } from '@conveyor/server'
 import { openFresh } from './backends.ts'
 
 export type ServerRequest = 'memory' | 'stop'
-export type ServerMessage = { ready: true; url: string } | { memory: { rss: number; heapUsed: number } } | { failed: string }
+export type ServerMemory = NodeJS.MemoryUsage
+export type ServerMessage = { ready: true; url: string } | { memory: ServerMemory } | { failed: string }
 
 const send = (message: ServerMessage) => process.send?.(message)
 
@@ -47,13 +48,12 @@ async function main() {
 }
 
 /** Memory after a full collection, so garbage not yet collected is not counted as the streams' cost. */
-async function memory() {
+async function memory(): Promise<ServerMemory> {
   const gc = (globalThis as { gc?: () => void }).gc
   gc?.()
   await new Promise((resolve) => setImmediate(resolve))
   gc?.()
-  const { rss, heapUsed } = process.memoryUsage()
-  return { rss, heapUsed }
+  return process.memoryUsage()
 }
 
 main().catch((err: unknown) => {

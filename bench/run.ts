@@ -29,7 +29,7 @@ interface Runnable {
 function runnables(backend: BackendName, sizes: Sizes): Runnable[] {
   return [
     ...SCENARIOS.map((s) => ({ name: s.name, run: () => withFresh(backend, (c) => s.run(c, sizes)) })),
-    ...API_SCENARIOS.map((s) => ({ name: s.name, run: () => withServerProcess(backend, (server) => s.run(server, sizes)) })),
+    ...API_SCENARIOS.map((s) => ({ name: s.name, run: () => withServerProcess(backend, s.nodeFlags, (server) => s.run(server, sizes)) })),
   ]
 }
 
@@ -42,8 +42,8 @@ async function withFresh<T>(backend: BackendName, fn: (c: Conveyor) => Promise<T
   }
 }
 
-async function withServerProcess<T>(backend: BackendName, fn: (server: ServerProcess) => Promise<T>): Promise<T> {
-  const server = await startServerProcess(backend)
+async function withServerProcess<T>(backend: BackendName, nodeFlags: string[] | undefined, fn: (server: ServerProcess) => Promise<T>): Promise<T> {
+  const server = await startServerProcess(backend, nodeFlags)
   try {
     return await fn(server)
   } finally {
