@@ -26,7 +26,8 @@ export const API_NOTE =
   `{ key: false, token: false }, so the figures are the server's), in a child process on a fresh store; ` +
   `autocannon in the benchmark's process, ${API_CONNECTIONS} connections on loopback, an admin key; ` +
   `load generator, server and database share the machine's cores. Streams: the server process's RSS ` +
-  `growth (after a full GC) with ${STREAMS} idle GET /api/events streams open.`
+  `growth with ${STREAMS} idle GET /api/events streams open (each reading after a full GC, once the RSS ` +
+  `settled; V8's memory reducer off in that server, see bench/README.md).`
 
 /** The server under test, running in its own process. */
 export interface ServerProcess {
