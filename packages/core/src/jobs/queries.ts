@@ -46,6 +46,17 @@ function notifying(ctes: string, channelParam: string, select = 'changed.*'): st
   SELECT ${select}, (SELECT count(*) FROM notified) AS _events FROM changed`
 }
 
+/** The retry transition's SET clause (one job or many): back to pending, attempts from 0. */
+const RETRY_SET = `status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, cancel_requested = false,
+  progress = 0, progress_message = NULL, result = NULL, locked_by = NULL, locked_at = NULL,
+  lease_expires_at = NULL, updated_at = now()`
+
+/** The cancel transition's SET clause: a pending job ends now; a running one is asked to stop. */
+const CANCEL_SET = `status = CASE WHEN j.status = 'pending' THEN 'cancelled' ELSE j.status END,
+  cancel_requested = (j.status = 'running'),
+  completed_at = CASE WHEN j.status = 'pending' THEN now() ELSE j.completed_at END,
+  updated_at = now()`
+
 /** JOB_COLUMNS qualified by a table alias. */
 const cols = (alias: string) => JOB_COLUMNS.replace(/(\w+)/g, `${alias}.$1`)
 
@@ -306,10 +317,7 @@ export function buildQueries(schema: string) {
     /** $1 id, $2 owner scope, $3 channel. Pending → cancelled; running → cancelRequested (its worker ends it). */
     jobCancel: notifying(
       `changed AS (
-        UPDATE ${J} j SET status = CASE WHEN j.status = 'pending' THEN 'cancelled' ELSE j.status END,
-          cancel_requested = (j.status = 'running'),
-          completed_at = CASE WHEN j.status = 'pending' THEN now() ELSE j.completed_at END,
-          updated_at = now()
+        UPDATE ${J} j SET ${CANCEL_SET}
         WHERE j.id = $1 AND ($2::text IS NULL OR j.owner = $2) AND j.status = ANY(${list(TRANSITIONS.cancel.from)})
         RETURNING j.*
       )`,
@@ -319,9 +327,7 @@ export function buildQueries(schema: string) {
     /** $1 id, $2 owner scope, $3 channel. */
     jobRetry: notifying(
       `changed AS (
-        UPDATE ${J} j SET status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, cancel_requested = false,
-          progress = 0, progress_message = NULL, result = NULL, locked_by = NULL, locked_at = NULL,
-          lease_expires_at = NULL, updated_at = now()
+        UPDATE ${J} j SET ${RETRY_SET}
         WHERE j.id = $1 AND ($2::text IS NULL OR j.owner = $2) AND j.status = ANY(${list(TRANSITIONS.retry.from)})
         RETURNING j.*
       )`,
@@ -340,9 +346,7 @@ export function buildQueries(schema: string) {
     /** Bulk actions: filter $1-$8, $9 ids (NULL: by filter only), $10 channel. */
     jobBulkRetry: notifying(
       `changed AS (
-        UPDATE ${J} j SET status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, cancel_requested = false,
-          progress = 0, progress_message = NULL, result = NULL, locked_by = NULL, locked_at = NULL,
-          lease_expires_at = NULL, updated_at = now()
+        UPDATE ${J} j SET ${RETRY_SET}
         WHERE ${filterWhere(s, 0)} AND ($9::uuid[] IS NULL OR j.id = ANY($9::uuid[]))
           AND j.status = ANY(${list(TRANSITIONS.retry.from)})
         RETURNING j.*
@@ -352,10 +356,7 @@ export function buildQueries(schema: string) {
     ),
     jobBulkCancel: notifying(
       `changed AS (
-        UPDATE ${J} j SET status = CASE WHEN j.status = 'pending' THEN 'cancelled' ELSE j.status END,
-          cancel_requested = (j.status = 'running'),
-          completed_at = CASE WHEN j.status = 'pending' THEN now() ELSE j.completed_at END,
-          updated_at = now()
+        UPDATE ${J} j SET ${CANCEL_SET}
         WHERE ${filterWhere(s, 0)} AND ($9::uuid[] IS NULL OR j.id = ANY($9::uuid[]))
           AND j.status = ANY(${list(TRANSITIONS.cancel.from)}) AND NOT j.cancel_requested
         RETURNING j.*
