@@ -53,7 +53,7 @@ async function enqueueDemo(conveyor: Conveyor, queue: string) {
 export function startCommand(program: Command, env: Env): void {
   serveOptions(workerOptions(withDatabaseOptions(program.command('start'))))
     .description('migrate, then serve the HTTP API and dashboard, run maintenance and the scheduler, and in-process workers until stopped (Ctrl+C)')
-    .addOption(new Option('--demo', 'enqueue a few demo jobs at start, to watch them run'))
+    .addOption(new Option('--demo', 'enqueue a few demo jobs at start, to watch them run (done anyway on a first start with the demo handlers)'))
     .addOption(new Option('--quiet', 'do not print a line per job event'))
     .addHelpText(
       'after',
@@ -74,7 +74,10 @@ export function startCommand(program: Command, env: Env): void {
         if (!flags.quiet) cleanups.push(await conveyor.subscribe(jobPrinter(conveyor)))
         const worker = conveyor.work(handlers, { concurrency: config.concurrency, queues: config.queues })
         printHowTo(server.url, adminKey, Object.keys(handlers))
-        if (flags.demo) cleanups.push(await enqueueDemo(conveyor, config.queues[0] ?? 'default'))
+        // A newcomer's first `npm start` (demo handlers, an empty database) shows jobs running without
+        // being asked; later starts, and starts with your own handlers, enqueue nothing unless --demo.
+        const firstDemo = !flags.handlers && (await conveyor.stats()).total === 0
+        if (flags.demo || firstDemo) cleanups.push(await enqueueDemo(conveyor, config.queues[0] ?? 'default'))
         return async () => {
           await worker.stop()
           for (const off of cleanups) off()
