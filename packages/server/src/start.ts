@@ -28,7 +28,7 @@ export async function bootstrapAdminKey(conveyor: Conveyor, options: { adminKey?
  *
  * @example
  *   const server = await startServer({ conveyor, port: 0 })
- *   if (server.firstAdminKey) console.log(`admin key (shown once): ${server.firstAdminKey}`)
+ *   if (server.firstAdminKey) print(`admin key (shown once): ${server.firstAdminKey}`)
  *   await server.close()
  */
 export async function startServer(config: ServerConfig & { bootstrapAdminKey?: boolean }): Promise<RunningServer> {

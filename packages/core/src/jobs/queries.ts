@@ -46,6 +46,15 @@ function notifying(ctes: string, channelParam: string, select = 'changed.*'): st
   SELECT ${select}, (SELECT count(*) FROM notified) AS _events FROM changed`
 }
 
+/** The claim's last CTE, shared by the fast and the fair claim: the chosen `next` jobs start an attempt ($1 worker, $5 lease ms). */
+const claimChanged = (J: string) => `changed AS (
+        UPDATE ${J} j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
+          lease_expires_at = now() + $5 * interval '1 millisecond', started_at = now(), updated_at = now(),
+          progress = 0, progress_message = NULL
+        FROM next WHERE j.id = next.id
+        RETURNING j.*
+      )`
+
 /** The retry transition's SET clause (one job or many): back to pending, attempts from 0. */
 const RETRY_SET = `status = 'pending', attempts = 0, run_at = now(), completed_at = NULL, cancel_requested = false,
   progress = 0, progress_message = NULL, result = NULL, locked_by = NULL, locked_at = NULL,
@@ -162,13 +171,7 @@ export function buildQueries(schema: string) {
         SELECT id FROM (SELECT * FROM by_queue UNION ALL SELECT * FROM any_queue) candidates
         ORDER BY priority DESC, run_at, id
         LIMIT $4
-      ), changed AS (
-        UPDATE ${J} j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
-          lease_expires_at = now() + $5 * interval '1 millisecond', started_at = now(), updated_at = now(),
-          progress = 0, progress_message = NULL
-        FROM next WHERE j.id = next.id
-        RETURNING j.*
-      )`,
+      ), ${claimChanged(J)}`,
       '$6',
       cols('changed'),
     ),
@@ -209,13 +212,7 @@ export function buildQueries(schema: string) {
         JOIN (SELECT id FROM candidates ORDER BY priority DESC, run_at, id LIMIT $4) pick ON pick.id = j.id
         WHERE j.status = 'pending' AND NOT EXISTS (SELECT 1 FROM ${s}.queues q WHERE q.name = $2 AND q.paused)
         FOR UPDATE OF j SKIP LOCKED
-      ), changed AS (
-        UPDATE ${J} j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
-          lease_expires_at = now() + $5 * interval '1 millisecond', started_at = now(), updated_at = now(),
-          progress = 0, progress_message = NULL
-        FROM next WHERE j.id = next.id
-        RETURNING j.*
-      )`,
+      ), ${claimChanged(J)}`,
       '$6',
       cols('changed'),
     ),
