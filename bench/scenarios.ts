@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Conveyor, JobEvent } from '@conveyor/core'
 import { percentile, rate } from './stats.ts'
+import { dashboardQueries } from './dashboard-queries.ts'
 
 /** How much each scenario does; `--quick` takes the small set (a smoke run, not a measurement). */
 export interface Sizes {
@@ -13,11 +14,13 @@ export interface Sizes {
   /** Seconds of HTTP load per API scenario, after a warm-up of its own (not counted). */
   apiSeconds: number
   apiWarmupSeconds: number
+  /** Jobs in the table the dashboard's queries are timed at. */
+  dashboardJobs: number
 }
 
 export const SIZES: Record<'full' | 'quick', Sizes> = {
-  full: { warmup: 200, sequential: 3_000, inFlight: 20_000, batches: 50, drain: 20_000, latencySamples: 500, apiSeconds: 10, apiWarmupSeconds: 2 },
-  quick: { warmup: 20, sequential: 300, inFlight: 2_000, batches: 5, drain: 2_000, latencySamples: 60, apiSeconds: 3, apiWarmupSeconds: 1 },
+  full: { warmup: 200, sequential: 3_000, inFlight: 20_000, batches: 50, drain: 20_000, latencySamples: 500, apiSeconds: 10, apiWarmupSeconds: 2, dashboardJobs: 1_000_000 },
+  quick: { warmup: 20, sequential: 300, inFlight: 2_000, batches: 5, drain: 2_000, latencySamples: 60, apiSeconds: 3, apiWarmupSeconds: 1, dashboardJobs: 100_000 },
 }
 
 export const IN_FLIGHT = 32
@@ -74,6 +77,11 @@ export const SCENARIOS: Scenario[] = [
       },
     }),
   ),
+  {
+    id: 'dashboard',
+    name: "the dashboard's queries at a large table",
+    run: (c, sizes) => dashboardQueries(c, sizes.dashboardJobs),
+  },
   {
     id: 'latency',
     name: 'enqueue → handler start latency',
