@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Conveyor, EnqueueInput, Job } from '@conveyor/core'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { ADMIN_KEY, admin, startTestServer, type TestApp } from '../../server/test/helpers.ts'
 
 export { ADMIN_KEY, admin }
@@ -124,4 +124,30 @@ export function screenshotPath(name: string): string {
   const dir = process.env.UPDATE_SCREENSHOTS ? join(DASHBOARD, 'screenshots') : join(ROOT, '.tmp', 'screenshots')
   mkdirSync(dir, { recursive: true })
   return join(dir, `${name}.png`)
+}
+
+/**
+ * One Chromium per test file, launched once the dashboard is built; every context a test opens is
+ * closed after that test. Call it inside the file's describe block.
+ */
+export function chromiumPerFile(): { context(options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> } {
+  let browser: Browser | undefined
+  const contexts: BrowserContext[] = []
+  beforeAll(async () => {
+    await ensureBuilt()
+    browser = await launchChromium()
+  }, 120_000)
+  afterAll(async () => {
+    await browser?.close()
+  })
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()))
+  })
+  return {
+    async context(options = {}) {
+      const c = await newContext(browser!, options)
+      contexts.push(c)
+      return c
+    },
+  }
 }

@@ -1,23 +1,21 @@
 import { readFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { BrowserContext } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { waitForStatus } from '../../core/test/helpers.ts'
 import {
   ADMIN_KEY,
   admin,
   assertClean,
-  ensureBuilt,
   enqueueFailed,
   hasChromium,
-  launchChromium,
   NO_CHROMIUM_REASON,
-  newContext,
   screenshotPath,
   signIn,
   startDashboard,
   waitForAttribute,
+  chromiumPerFile,
 } from './browser.ts'
 
 if (!hasChromium) console.warn(`dashboard browser tests skipped: ${NO_CHROMIUM_REASON}`)
@@ -30,23 +28,12 @@ function gate() {
 }
 
 describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
-  let browser: Browser
+  const chromium = chromiumPerFile()
   let context: BrowserContext
-
-  beforeAll(async () => {
-    await ensureBuilt()
-    browser = await launchChromium()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-  })
-  afterEach(async () => {
-    await context?.close()
-  })
 
   it('shows only the sign-in form until a valid key is given; the session is an httpOnly cookie', async () => {
     const d = await startDashboard()
-    context = await newContext(browser)
+    context = await chromium.context()
     const page = await context.newPage()
     const res = await page.goto(`${d.url}/jobs?status=failed`)
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self'")
@@ -87,7 +74,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     const api = (await d.call('GET', '/api/jobs/stats')).body.stats
     expect(api).toMatchObject({ pending: 3, scheduled: 1, failed: 2, cancelled: 1, total: 6 })
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(d.url)
@@ -111,7 +98,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     const jobs = await d.conveyor.enqueueMany([{ type: 'b' }, { type: 'c' }, { type: 'd' }])
     await d.conveyor.cancel(jobs[0]!.id)
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs?status=failed,cancelled`)
@@ -135,7 +122,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     const d = await startDashboard()
     const [one, two] = await enqueueFailed(d, [{ type: 'first' }, { type: 'second' }])
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs?status=failed`)
@@ -162,7 +149,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
       await waitForStatus(d.conveyor, a!.id, ['running'])
       await waitForStatus(d.conveyor, b!.id, ['running'])
 
-      context = await newContext(browser)
+      context = await chromium.context()
       await signIn(context, d.url)
       const page = await context.newPage()
       await page.goto(`${d.url}/jobs/${a!.id}`)
@@ -201,7 +188,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     })
     try {
       const job = await d.conveyor.enqueue({ type: 'report' })
-      context = await newContext(browser)
+      context = await chromium.context()
       await signIn(context, d.url)
       const page = await context.newPage()
       await page.goto(`${d.url}/jobs`)
@@ -229,7 +216,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     await enqueueFailed(d, Array.from({ length: 60 }, (_, i) => ({ type: 'bulk', payload: { i } })))
     await d.conveyor.enqueue({ type: 'other' })
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs?status=failed`)
@@ -258,7 +245,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
       '<img src=x onerror=alert(6)>',
     )
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs?q=xss`)
@@ -280,7 +267,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     await d.conveyor.enqueue({ type: 'seen-too' })
     const viewerKey = (await d.keyFor('viewer')).authorization!.slice('Bearer '.length)
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url, viewerKey)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs`)
@@ -306,7 +293,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
   it('refuses a change sent with the session cookie from another origin', async () => {
     const d = await startDashboard()
     const [job] = await enqueueFailed(d, [{ type: 'target' }])
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
 
     // Another port of the same host: the same site (the SameSite=Strict cookie goes along), another origin.
@@ -340,7 +327,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
   it('counts new jobs in a banner instead of pushing rows down, and shows them on a click', async () => {
     const d = await startDashboard()
     await d.conveyor.enqueueMany([{ type: 'old' }, { type: 'old' }])
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs`)
@@ -359,7 +346,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
   it('closes the event stream while the tab is hidden and catches up when it returns', async () => {
     const d = await startDashboard()
     const job = await d.conveyor.enqueue({ type: 'waiting' })
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs`)
@@ -389,7 +376,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
   it('answers the keyboard: / searches, j and k move, r retries, ? lists the shortcuts, g q goes to queues', async () => {
     const d = await startDashboard()
     const [first, second] = await enqueueFailed(d, [{ type: 'k1' }, { type: 'k2' }])
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs?sort=oldest`)
@@ -422,7 +409,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
     const d = await startDashboard()
     await enqueueFailed(d, Array.from({ length: 3 }, (_, i) => ({ type: 'export-me', name: i === 0 ? '=cmd|calc' : `row ${i}`, payload: { i } })))
     await d.conveyor.enqueue({ type: 'not-exported' })
-    context = await newContext(browser, { acceptDownloads: true })
+    context = await chromium.context({ acceptDownloads: true })
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs?status=failed`)
@@ -448,7 +435,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
   it("shows times in the viewer's own zone or in UTC, as chosen", async () => {
     const d = await startDashboard()
     const job = await d.conveyor.enqueue({ type: 'tz' })
-    context = await newContext(browser, { timezoneId: 'Asia/Tokyo' })
+    context = await chromium.context({ timezoneId: 'Asia/Tokyo' })
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs/${job.id}`)
@@ -466,7 +453,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
   it('runs a job again with an edited payload, enqueues one by hand, and pauses and resumes a queue', async () => {
     const d = await startDashboard()
     const [original] = await enqueueFailed(d, [{ type: 'resize', queue: 'default', payload: { width: 100 }, priority: 3, metadata: { project: 'p1' } }])
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs/${original!.id}`)
@@ -511,7 +498,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
       for (const j of jobs.filter((j) => j.type === 'ok')) await waitForStatus(d.conveyor, j.id, ['completed'])
       await d.conveyor.rollup.runOnce()
 
-      context = await newContext(browser, { colorScheme: 'dark' })
+      context = await chromium.context({ colorScheme: 'dark' })
       await signIn(context, d.url)
       const page = await context.newPage()
       await page.goto(`${d.url}/jobs`)
@@ -526,7 +513,7 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium', () => {
       await page.screenshot({ path: screenshotPath('overview-light'), fullPage: true })
       await page.emulateMedia({ colorScheme: 'dark' })
 
-      const phone = await newContext(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await context.storageState() })
+      const phone = await chromium.context({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, storageState: await context.storageState() })
       try {
         const p = await phone.newPage()
         await p.goto(`${d.url}/jobs`)

@@ -1,21 +1,19 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Browser, BrowserContext } from 'playwright-core'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { BrowserContext } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { waitForStatus } from '../../core/test/helpers.ts'
 import {
   admin,
   assertClean,
   enqueueFailed,
-  ensureBuilt,
   hasChromium,
-  launchChromium,
   NO_CHROMIUM_REASON,
-  newContext,
   screenshotPath,
   signIn,
   startDashboard,
   waitForAttribute,
+  chromiumPerFile,
 } from './browser.ts'
 
 if (!hasChromium) console.warn(`dashboard browser tests of schedules, metrics, errors, alerts and audit skipped: ${NO_CHROMIUM_REASON}`)
@@ -56,19 +54,8 @@ async function webhookReceiver() {
 }
 
 describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in Chromium', () => {
-  let browser: Browser
+  const chromium = chromiumPerFile()
   let context: BrowserContext
-
-  beforeAll(async () => {
-    await ensureBuilt()
-    browser = await launchChromium()
-  }, 120_000)
-  afterAll(async () => {
-    await browser?.close()
-  })
-  afterEach(async () => {
-    await context?.close()
-  })
 
   it("shows a schedule in words with its next runs in its zone and the viewer's, and run now enqueues a job that links back", async () => {
     const d = await startDashboard()
@@ -77,7 +64,7 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     const schedule = created.body.schedule as { id: string; nextRuns: string[] }
     expect(schedule.nextRuns).toHaveLength(5)
 
-    context = await newContext(browser, { timezoneId: 'America/New_York' })
+    context = await chromium.context({ timezoneId: 'America/New_York' })
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/schedules`)
@@ -154,7 +141,7 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     await d.conveyor.enqueueMany([{ type: 'later', queue: 'slow' }, { type: 'later', queue: 'slow' }])
     await d.conveyor.rollup.runOnce()
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/stats`)
@@ -188,7 +175,7 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     ]
     const [other] = await enqueueFailed(d, [{ type: 'store' }], 'disk full')
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/errors`)
@@ -218,7 +205,7 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     const d = await startDashboard()
     const hook = await webhookReceiver()
     try {
-      context = await newContext(browser)
+      context = await chromium.context()
       await signIn(context, d.url)
       const page = await context.newPage()
       await page.goto(`${d.url}/alerts`)
@@ -278,7 +265,7 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     for (let i = 0; i < 55; i++) expect((await d.call('POST', '/api/jobs', admin, { type: 'filler', payload: { i } })).status).toBe(201)
     const [job] = await enqueueFailed(d, [{ type: 'retry-me' }])
 
-    context = await newContext(browser)
+    context = await chromium.context()
     await signIn(context, d.url)
     const page = await context.newPage()
     await page.goto(`${d.url}/jobs/${job!.id}`)
@@ -307,7 +294,7 @@ describe.skipIf(!hasChromium)('schedules, metrics, errors, alerts and audit in C
     await enqueueFailed(d, [{ type: 'seen' }])
     await d.call('POST', '/api/alerts/rules', admin, { name: 'failing', kind: 'failure_rate', threshold: 0.5 })
     const viewerKey = (await d.keyFor('viewer')).authorization!.slice('Bearer '.length)
-    const viewer = await newContext(browser)
+    const viewer = await chromium.context()
     try {
       await signIn(viewer, d.url, viewerKey)
       const v = await viewer.newPage()
