@@ -39,6 +39,8 @@ export interface ServerProcess {
 }
 
 export interface ApiScenario {
+  /** For npm run bench -- --only. */
+  id: string
   name: string
   /** Node flags of the server process, beyond --expose-gc (default: none). */
   nodeFlags?: string[]
@@ -47,6 +49,7 @@ export interface ApiScenario {
 
 export const API_SCENARIOS: ApiScenario[] = [
   {
+    id: 'api-enqueue',
     name: `API enqueue, ${API_CONNECTIONS} connections`,
     async run(server, sizes) {
       const request: Request = { method: 'POST', path: '/api/jobs', body: JSON.stringify({ type: 'noop', payload: { n: 1, url: 'https://example.com/' } }) }
@@ -59,6 +62,7 @@ export const API_SCENARIOS: ApiScenario[] = [
     },
   },
   {
+    id: 'api-get',
     name: `API get by id, ${API_CONNECTIONS} connections`,
     async run(server, sizes) {
       const jobs = Array.from({ length: GET_IDS }, (_, n) => ({ type: 'noop', payload: { n } }))
@@ -69,6 +73,7 @@ export const API_SCENARIOS: ApiScenario[] = [
     },
   },
   {
+    id: 'api-streams',
     name: `API ${STREAMS} open event streams`,
     // V8's memory reducer gives ~40 MB of pooled heap pages back to the system at a moment of its own,
     // 10-30 s after start (seen on both backends): falling between the two readings, it showed the

@@ -2,12 +2,12 @@ import { cpus, freemem, loadavg, totalmem } from 'node:os'
 import type { BackendName } from './args.ts'
 import { BACKEND_TITLES } from './backends.ts'
 import { API_CONNECTIONS, GET_IDS, STREAMS } from './api-load.ts'
-import { BATCH, IN_FLIGHT } from './scenarios.ts'
+import { BATCH, FAIRNESS_OWNERS, IN_FLIGHT } from './scenarios.ts'
 
 export interface Metric {
   key: string
   label: string
-  unit: 'jobs/s' | 'ms' | 'req/s' | 'MB' | 'count'
+  unit: 'jobs/s' | 'ms' | 'req/s' | 'MB' | 'count' | '%'
 }
 
 /** A target: at least (throughput) or at most (latency) this value. */
@@ -24,6 +24,10 @@ export function metrics(drainCount: number): Metric[] {
     { key: 'enqueue.batch', label: `enqueueMany, batches of ${BATCH}`, unit: 'jobs/s' },
     { key: 'drain.c10', label: `drain ${drained} no-op jobs, concurrency 10`, unit: 'jobs/s' },
     { key: 'drain.c50', label: `drain ${drained} no-op jobs, concurrency 50`, unit: 'jobs/s' },
+    { key: 'fairness.noLimits', label: `fairness: drain ${drained} jobs of ${FAIRNESS_OWNERS} owners, concurrency 50, no limits set`, unit: 'jobs/s' },
+    { key: 'fairness.withoutFairness', label: 'fairness: the same drain without fairness (its index dropped)', unit: 'jobs/s' },
+    { key: 'fairness.loss', label: 'fairness: drain throughput lost to it when no limits are set', unit: '%' },
+    { key: 'fairness.limitNotBinding', label: 'fairness: the same drain with a limit that never binds (1,000 running per owner)', unit: 'jobs/s' },
     { key: 'latency.p50', label: 'enqueue → handler start, p50', unit: 'ms' },
     { key: 'latency.p95', label: 'enqueue → handler start, p95', unit: 'ms' },
     { key: 'latency.p99', label: 'enqueue → handler start, p99', unit: 'ms' },
@@ -56,6 +60,7 @@ export const TARGETS: Record<BackendName, Record<string, Target>> = {
     'enqueue.inFlight': { op: '≥', value: 20_000 },
     'enqueue.batch': { op: '≥', value: 60_000 },
     'drain.c50': { op: '≥', value: 37_000 },
+    'fairness.loss': { op: '≤', value: 5 },
     'latency.p50': { op: '≤', value: 3 },
     'latency.p99': { op: '≤', value: 8 },
     'api.enqueue': { op: '≥', value: 5_000 },
@@ -71,6 +76,7 @@ export const TARGETS: Record<BackendName, Record<string, Target>> = {
   pglite: {
     'enqueue.sequential': { op: '≥', value: 4_000 },
     'drain.c50': { op: '≥', value: 10_000 },
+    'fairness.loss': { op: '≤', value: 5 },
     ...API_NO_FAILURES,
   },
 }
@@ -130,7 +136,7 @@ function cell(m: Metric, r: BackendResult): string {
 function fmt(value: number, unit: Metric['unit']): string {
   if (Number.isNaN(value)) return 'n/a'
   if (unit === 'ms') return value.toFixed(2)
-  if (unit === 'MB') return value.toFixed(1)
+  if (unit === 'MB' || unit === '%') return value.toFixed(1)
   return Math.round(value).toLocaleString('en-US')
 }
 

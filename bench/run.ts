@@ -26,11 +26,25 @@ interface Runnable {
   run(): Promise<Record<string, number>>
 }
 
-function runnables(backend: BackendName, sizes: Sizes): Runnable[] {
+function runnables(backend: BackendName, sizes: Sizes, only: string[]): Runnable[] {
+  const wanted = (id: string) => only.length === 0 || only.includes(id)
   return [
-    ...SCENARIOS.map((s) => ({ name: s.name, run: () => withFresh(backend, (c) => s.run(c, sizes)) })),
-    ...API_SCENARIOS.map((s) => ({ name: s.name, run: () => withServerProcess(backend, s.nodeFlags, (server) => s.run(server, sizes)) })),
+    ...SCENARIOS.filter((s) => wanted(s.id)).map((s) => ({ name: s.name, run: () => withFresh(backend, (c) => s.run(c, sizes)) })),
+    ...API_SCENARIOS.filter((s) => wanted(s.id)).map((s) => ({
+      name: s.name,
+      run: () => withServerProcess(backend, s.nodeFlags, (server) => s.run(server, sizes)),
+    })),
   ]
+}
+
+/** Refuses --only ids that name no scenario, listing the ones there are. */
+function checkOnly(only: string[]) {
+  const ids = [...SCENARIOS.map((s) => s.id), ...API_SCENARIOS.map((s) => s.id)]
+  const unknown = only.filter((id) => !ids.includes(id))
+  if (unknown.length > 0) {
+    console.error(`no scenario ${unknown.join(', ')}; the scenarios are ${ids.join(', ')}`)
+    process.exit(2)
+  }
 }
 
 async function withFresh<T>(backend: BackendName, fn: (c: Conveyor) => Promise<T>): Promise<T> {
@@ -51,13 +65,13 @@ async function withServerProcess<T>(backend: BackendName, nodeFlags: string[] | 
   }
 }
 
-async function runBackend(backend: BackendName, sizes: Sizes, runs: number): Promise<BackendResult> {
+async function runBackend(backend: BackendName, sizes: Sizes, runs: number, only: string[]): Promise<BackendResult> {
   const engine = await engineVersion(backend)
   process.stderr.write(`\n${BACKEND_TITLES[backend]}: ${engine}\n`)
   const all: Record<string, number>[] = []
   for (let run = 1; run <= runs; run++) {
     const figures: Record<string, number> = {}
-    for (const scenario of runnables(backend, sizes)) {
+    for (const scenario of runnables(backend, sizes, only)) {
       process.stderr.write(`  run ${run}/${runs} ${scenario.name} … `)
       const out = await scenario.run()
       Object.assign(figures, out)
@@ -71,6 +85,7 @@ async function runBackend(backend: BackendName, sizes: Sizes, runs: number): Pro
 
 async function main() {
   const args = parseArgs(process.argv.slice(2))
+  checkOnly(args.only)
   const sizes = SIZES[args.quick ? 'quick' : 'full']
   const host = machine()
   const startedAt = new Date()
@@ -79,9 +94,10 @@ async function main() {
       `${host.cores} cores, ${host.memoryGiB} GiB, Node ${host.node}, load ${host.loadAverage.join(' ')}\n`,
   )
   const results: BackendResult[] = []
-  for (const backend of args.backends) results.push(await runBackend(backend, sizes, args.runs))
+  for (const backend of args.backends) results.push(await runBackend(backend, sizes, args.runs, args.only))
 
-  const ms = metrics(sizes.drain)
+  // With --only, the rows of scenarios that did not run are left out.
+  const ms = metrics(sizes.drain).filter((m) => results.some((r) => r.median[m.key] !== undefined))
   console.log(`\n${table(results, ms)}\n\n${API_NOTE}\n`)
   for (const r of results) console.log(`${BACKEND_TITLES[r.backend]}: ${r.engine}`)
   const endLoad = machine().loadAverage

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Conveyor, JobEvent } from '@conveyor/core'
-import { percentile, rate } from './stats.ts'
+import { median, percentile, rate } from './stats.ts'
 import { dashboardQueries } from './dashboard-queries.ts'
 
 /** How much each scenario does; `--quick` takes the small set (a smoke run, not a measurement). */
@@ -35,7 +35,10 @@ export interface Scenario {
   run(conveyor: Conveyor, sizes: Sizes): Promise<Record<string, number>>
 }
 
-const noop = (n: number) => ({ type: 'noop', payload: { n } })
+const noop = (n: number, owner?: string) => ({ type: 'noop', payload: { n }, ...(owner ? { owner } : {}) })
+
+/** Owners the fairness scenario spreads its jobs over, round robin. */
+export const FAIRNESS_OWNERS = 100
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -78,6 +81,11 @@ export const SCENARIOS: Scenario[] = [
     }),
   ),
   {
+    id: 'fairness',
+    name: 'fairness: drain of owned jobs at concurrency 50, with and without its index',
+    run: (c, sizes) => fairnessOverhead(c, sizes.drain),
+  },
+  {
     id: 'dashboard',
     name: "the dashboard's queries at a large table",
     run: (c, sizes) => dashboardQueries(c, sizes.dashboardJobs),
@@ -115,9 +123,10 @@ async function enqueueBatches(c: Conveyor, batches: number) {
  * completion is committed: the completion events are published by the completing statement's NOTIFY,
  * so the count reaching `count` means every completion is durable.
  */
-async function drain(c: Conveyor, count: number, concurrency: number): Promise<number> {
+async function drain(c: Conveyor, count: number, concurrency: number, owners = 0): Promise<number> {
+  const owner = (n: number) => (owners > 0 ? `user-${n % owners}` : undefined)
   for (let done = 0; done < count; done += BATCH)
-    await c.enqueueMany(Array.from({ length: Math.min(BATCH, count - done) }, (_, i) => noop(done + i)))
+    await c.enqueueMany(Array.from({ length: Math.min(BATCH, count - done) }, (_, i) => noop(done + i, owner(done + i))))
   const completed = new Set<string>()
   const end = watch(c, (e, finish, fail) => {
     if (e.status === 'completed') completed.add(e.id)
@@ -135,6 +144,59 @@ async function drain(c: Conveyor, count: number, concurrency: number): Promise<n
     await worker.stop()
   }
 }
+
+/**
+ * What fair sharing costs a queue that sets no limits. The claim with no limits set is the statement
+ * that ran before fairness existed; what fairness added to that path is one index (pending jobs with
+ * an owner, written at enqueue) and a once-a-second read of the limits. So the same drain of owned
+ * jobs (100 owners, concurrency 50) is timed with that index and with it dropped — the engine as it
+ * was without fairness — in pairs (A B, B A, A B) on one store emptied between drains, so drift on a
+ * shared machine falls on both; the loss is the median of the pairs'. Then once with a limit set that never binds (1,000 running per
+ * owner): the fair claim's own cost, for information.
+ */
+async function fairnessOverhead(c: Conveyor, count: number): Promise<Record<string, number>> {
+  const s = `"${c.schema.replace(/"/g, '""')}"`
+  const drainOwned = async (withIndex: boolean) => {
+    await c.db.exec(`TRUNCATE ${s}.jobs CASCADE`)
+    await c.db.exec(
+      withIndex
+        ? `CREATE INDEX IF NOT EXISTS jobs_owner_claim_idx ON ${s}.jobs (queue, owner, priority DESC, run_at, id) WHERE status = 'pending' AND owner IS NOT NULL`
+        : `DROP INDEX IF EXISTS ${s}.jobs_owner_claim_idx`,
+    )
+    return drain(c, count, 50, FAIRNESS_OWNERS)
+  }
+  const withIndex: number[] = []
+  const withoutIndex: number[] = []
+  const losses: number[] = []
+  for (let round = 0; round < FAIRNESS_ROUNDS; round++) {
+    // Alternate which goes first, so a machine slowing down or speeding up does not favour one.
+    let a: number, b: number
+    if (round % 2 === 0) {
+      a = await drainOwned(true)
+      b = await drainOwned(false)
+    } else {
+      b = await drainOwned(false)
+      a = await drainOwned(true)
+    }
+    withIndex.push(a)
+    withoutIndex.push(b)
+    losses.push(((b - a) / b) * 100)
+  }
+  // The last drain ran with the index (rounds are odd), so the store is as Conveyor made it again.
+  await c.db.exec(`TRUNCATE ${s}.jobs CASCADE`)
+  await c.setQueueLimits('default', { ownerConcurrency: 1000, ownerEnqueuesPerMinute: null })
+  const limited = await drain(c, count, 50, FAIRNESS_OWNERS)
+  await c.setQueueLimits('default', { ownerConcurrency: null, ownerEnqueuesPerMinute: null })
+  return {
+    'fairness.noLimits': median(withIndex),
+    'fairness.withoutFairness': median(withoutIndex),
+    'fairness.loss': median(losses),
+    'fairness.limitNotBinding': limited,
+  }
+}
+
+/** Pairs of drains (with and without fairness's index) the fairness scenario times. */
+const FAIRNESS_ROUNDS = 3 // odd: the last drain is the one with the index
 
 /**
  * Enqueue-to-handler-start latency at an idle worker: one job at a time, each enqueued only once the

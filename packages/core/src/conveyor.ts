@@ -23,6 +23,7 @@ import type { JobStatus } from './jobs/states.ts'
 import { defaultLogger } from './logger.ts'
 import { Cleaner, CLEANER_DEFAULTS } from './maintenance/cleaner.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
+import { TABLE_STATS_INTERVAL_MS } from './jobs/table-stats.ts'
 import { Reaper, REAPER_DEFAULTS } from './maintenance/reaper.ts'
 import { type ConveyorOptions, parseOptions } from './options.ts'
 import { type Schedule, type ScheduleInput, ScheduleStore } from './schedules/schedule-store.ts'
@@ -111,6 +112,8 @@ export class Conveyor {
           { name: 'cleaner', service: cleaner, intervalMs: cfg.cleanerIntervalMs ?? CLEANER_DEFAULTS.intervalMs },
           { name: 'rollup', service: conveyor.rollup, intervalMs: ROLLUP_DEFAULTS.intervalMs },
           { name: 'alerts', service: conveyor.alertEvaluator, intervalMs: ALERTS_DEFAULTS.intervalMs },
+          // ANALYZE (PGlite: VACUUM ANALYZE) once a fifth of the jobs table changed; a no-op otherwise.
+          { name: 'statistics', service: conveyor.jobs.tableStats, intervalMs: TABLE_STATS_INTERVAL_MS },
           ...(cfg.scheduler === false
             ? []
             : [{ name: 'scheduler', service: conveyor.scheduler, intervalMs: cfg.schedulerIntervalMs ?? SCHEDULER_DEFAULTS.intervalMs }]),

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { openConveyor, waitForStatus } from './helpers.ts'
 
 describe('fair sharing between owners', () => {
@@ -64,5 +64,32 @@ describe('fair sharing between owners', () => {
     await c.enqueue({ type: 'x', owner: 'v' }) // another owner has its own budget
     await c.enqueue({ type: 'x' }) // jobs without an owner are not limited
     expect((await c.stats()).total).toBe(5)
+  })
+})
+
+describe("the fair claim's plan after a flood", () => {
+  it('re-analyzes the jobs table, so the owners are walked through their index, not by sorting every pending job', async () => {
+    const c = await openConveyor({ maintenance: false })
+    const s = `"${c.schema}"`
+    await c.setQueueLimits('default', { ownerConcurrency: 5, ownerEnqueuesPerMinute: null })
+    // Statistics from a table of finished jobs: pending looks rare, as before a flood. (At these sizes
+    // PostgreSQL 15 without a fresh ANALYZE sorted every pending job once per owner.)
+    await c.db.exec(`INSERT INTO ${s}.jobs (id, type, owner, status, progress, completed_at)
+      SELECT gen_random_uuid(), 'w', 'old-' || (g % 20), 'completed', 100, now() FROM generate_series(1, 20000) g;
+      ANALYZE ${s}.jobs`)
+    for (let b = 0; b < 2; b++) await c.enqueueMany(Array.from({ length: 10_000 }, (_, i) => ({ type: 'w', owner: `user-${i % 100}` })))
+    // PostgreSQL's change counts reach its statistics views within a few seconds; PGlite's are counted here.
+    await vi.waitFor(async () => expect(await c.jobs.tableStats.refresh()).toBe(true), { timeout: 20_000, interval: 250 })
+    const plan = (
+      await c.db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (COSTS OFF) ${c.jobs.q.jobClaimFair}`, ['w1', 'default', null, 10, 30_000, c.jobs.channel, 5])
+    )
+      .map((r) => r['QUERY PLAN'])
+      .join('\n')
+    expect(plan).toContain('jobs_owner_claim_idx')
+    expect(plan).not.toMatch(/Sort Key: (j|jobs)\.owner/)
+    // Nothing changed since: no second ANALYZE.
+    expect(await c.jobs.tableStats.refresh()).toBe(false)
+    const claimed = await c.jobs.claim({ workerId: 'w1', queues: ['default'], limit: 10, leaseMs: 30_000 })
+    expect(claimed).toHaveLength(10)
   })
 })

@@ -5,6 +5,7 @@ import type { Db } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, type ErrorInfo, translatePgError } from '../errors.ts'
 import { type EnqueueInput, enqueueInputSchema, LIMITS, type ListFilter, listFilterSchema, parseInput } from './input.ts'
 import { type Job, toJob } from './job.ts'
+import { TableStats } from './table-stats.ts'
 import { buildQueries, type Queries, type SortName } from './queries.ts'
 import { FINAL_STATUSES, type JobStatus, TRANSITIONS, type Transition } from './states.ts'
 
@@ -122,6 +123,8 @@ export interface QueueInfo {
  */
 export class JobStore {
   readonly q: Queries
+  /** Counts this store's changes to the jobs table and re-analyzes it when they add up. */
+  readonly tableStats: TableStats
   readonly #insertBatcher: Batcher<Row, EnqueueResult>
   readonly #getBatcher: Batcher<string, Job | null>
   #limits: { at: number; map: Promise<Map<string, QueueLimits>> } | undefined
@@ -132,6 +135,7 @@ export class JobStore {
     schema: string,
   ) {
     this.q = buildQueries(schema)
+    this.tableStats = new TableStats(db, this.q)
     // Concurrent enqueue() calls share one INSERT (group commit); see batcher.ts.
     this.#insertBatcher = new Batcher((rows) => this.#insertRows(rows), { maxBatch: 1000 })
     // Concurrent get() calls (an API under load) share one SELECT … WHERE id = ANY($1): one round trip
@@ -212,6 +216,7 @@ export class JobStore {
   async #insertRows(rows: Row[]): Promise<EnqueueResult[]> {
     if (rows.length === 0) return []
     const inserted = await this.#run<Row>(this.q.jobInsertMany, [JSON.stringify(rows), this.channel])
+    this.tableStats.note(inserted.length, inserted.length)
     const byId = new Map(inserted.map((r) => [r.id as string, toJob(r)]))
     const results: (EnqueueResult | undefined)[] = rows.map((r) => {
       const job = byId.get(r.id as string)
@@ -381,11 +386,14 @@ export class JobStore {
   }
 
   async #claimFair(o: ClaimOptions, queue: string, limit: number, perOwner: number): Promise<Job[]> {
+    // The fair claim's plan needs statistics that know how many jobs are pending (table-stats.ts).
+    await this.tableStats.refresh()
     try {
       const rows = await this.db.transaction(async (tx) => {
         await tx.query(this.q.queueFairLock, [`conveyor-fair:${this.channel}:${queue}`])
         return tx.query<Row>(this.q.jobClaimFair, [o.workerId, queue, o.types ?? null, limit, o.leaseMs, this.channel, perOwner])
       })
+      this.tableStats.note(rows.length)
       return rows.map(toJob)
     } catch (err) {
       throw translatePgError(err)
@@ -401,6 +409,7 @@ export class JobStore {
       o.leaseMs,
       this.channel,
     ])
+    this.tableStats.note(rows.length)
     return rows.map(toJob)
   }
 
@@ -428,6 +437,7 @@ export class JobStore {
     if (completions.length === 0) return new Set()
     const input = completions.map((c) => ({ id: c.id, attempt: c.attempt ?? null, result: c.result ?? null }))
     const rows = await this.#run<{ id: string }>(this.q.jobCompleteMany, [workerId, JSON.stringify(input), this.channel])
+    this.tableStats.note(rows.length)
     return new Set(rows.map((r) => r.id))
   }
 
@@ -442,6 +452,7 @@ export class JobStore {
       outcome: f.outcome ?? 'failed',
     }))
     const rows = await this.#run<{ id: string; status: JobStatus }>(this.q.jobFailMany, [workerId, JSON.stringify(input), this.channel])
+    this.tableStats.note(rows.length)
     return new Map(rows.map((r) => [r.id, r.status]))
   }
 
@@ -466,6 +477,7 @@ export class JobStore {
 
   async deleteFinished(status: 'completed' | 'failed' | 'cancelled', olderThanMs: number, limit: number): Promise<number> {
     const [row] = await this.#run<{ n: number }>(this.q.jobDeleteFinished, [status, olderThanMs, limit])
+    this.tableStats.note(row?.n ?? 0)
     return row?.n ?? 0
   }
 

@@ -371,6 +371,17 @@ export function buildQueries(schema: string) {
         LIMIT $3)
       RETURNING 1) SELECT count(*) AS n FROM gone`,
 
+    /** Fresh planner statistics (table-stats.ts); PGlite, which has no autovacuum, vacuums too. */
+    jobsAnalyze: `ANALYZE ${J}`,
+    jobsVacuumAnalyze: `VACUUM ANALYZE ${J}`,
+    /** The planner's row count of the jobs table (as of its last ANALYZE), and the pending jobs (counted up to 100,000). */
+    jobsRowEstimate: `SELECT greatest(reltuples, 0)::float8 AS rows,
+        (SELECT count(*) FROM (SELECT 1 FROM ${J} WHERE status = 'pending' LIMIT 100000) p)::float8 AS pending
+      FROM pg_class WHERE oid = '${J}'::regclass`,
+    /** PostgreSQL's counts of every process's changes to the jobs table (PGlite keeps none). */
+    jobsChangeCounts: `SELECT n_mod_since_analyze::float8 AS modified, n_tup_ins::float8 AS inserted
+      FROM pg_stat_user_tables WHERE relid = '${J}'::regclass`,
+
     queueSetPaused: `INSERT INTO ${s}.queues (name, paused) VALUES ($1, $2)
       ON CONFLICT (name) DO UPDATE SET paused = EXCLUDED.paused, updated_at = now() RETURNING name, paused`,
     /** Every queue that has jobs or was paused, with counts by status. */
