@@ -34,7 +34,7 @@ export function timingDb(inner: Db, schema: string): { db: Db; costs: () => Stat
   }
   const db: Db = {
     kind: inner.kind,
-    query: (text, params) => timed(text, () => inner.query(text, params)),
+    query: (text, params, options) => timed(text, () => inner.query(text, params, options)),
     exec: (text) => inner.exec(text),
     transaction: <T>(fn: (tx: Queryable) => Promise<T>) => inner.transaction(fn),
     listen: (channel, onPayload, onReconnect) => inner.listen(channel, onPayload, onReconnect),

@@ -34,8 +34,7 @@ import { AlertStore } from './alerts/alert-store.ts'
 import { AlertEvaluator, ALERTS_DEFAULTS } from './alerts/alert-evaluator.ts'
 import { AuditLog } from './audit/audit-log.ts'
 import { FileStore } from './files/file-store.ts'
-import { buildInsertRow } from './jobs/job-store.ts'
-import { toJob } from './jobs/job.ts'
+import { buildInsertRow, insertedJob } from './jobs/job-store.ts'
 import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
 
 /**
@@ -150,7 +149,7 @@ export class Conveyor {
       const [jobRow] = await tx.query<Record<string, unknown>>(this.jobs.q.jobInsertMany, [JSON.stringify([row]), this.jobs.channel])
       if (!jobRow) return null // an earlier job holds the idempotency key: the files stay unattached
       await this.files.attach(tx, files, jobRow.id as string, input.owner ?? null)
-      return toJob(jobRow)
+      return insertedJob(row, jobRow)
     })
     if (inserted) return { job: inserted, duplicate: false }
     const { files: _ignored, ...rest } = input

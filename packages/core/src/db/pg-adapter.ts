@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto'
 import pg from 'pg'
 import type { Logger } from 'pino'
-import type { Db, Queryable, Row } from './db.ts'
+import type { Db, Queryable, QueryOptions, Row } from './db.ts'
 
 const INT8_OID = 20
 const NUMERIC_OID = 1700
@@ -39,9 +40,18 @@ export class PgAdapter implements Db {
     this.#pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection lost'))
   }
 
-  async query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]> {
-    const result = await this.#pool.query(text, params as unknown[] | undefined)
-    return result.rows as T[]
+  async query<T = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
+    if (!options?.prepare) return (await this.#pool.query(text, params as unknown[] | undefined)).rows as T[]
+    const config = prepared(text, params)
+    try {
+      return (await this.#pool.query(config)).rows as T[]
+    } catch (err) {
+      // A migration run by another process changed a table under a statement this connection had
+      // prepared. The pool has destroyed that connection (a query error releases it so); a new one
+      // prepares the statement afresh.
+      if (!isStalePlan(err)) throw err
+      return (await this.#pool.query(config)).rows as T[]
+    }
   }
 
   async exec(text: string): Promise<void> {
@@ -62,8 +72,8 @@ export class PgAdapter implements Db {
     try {
       await client.query('BEGIN')
       const tx: Queryable = {
-        query: async <R = Row>(text: string, params?: readonly unknown[]) =>
-          (await client.query(text, params as unknown[] | undefined)).rows as R[],
+        query: async <R = Row>(text: string, params?: readonly unknown[], options?: QueryOptions) =>
+          (await client.query(options?.prepare ? prepared(text, params) : { text, values: params as unknown[] | undefined })).rows as R[],
         exec: async (text: string) => {
           await client.query(text)
         },
@@ -181,6 +191,23 @@ class ListenConnection {
       await client.end().catch(() => {})
     }
   }
+}
+
+const statementNames = new Map<string, string>()
+
+/** A named statement: the name is a hash of its text, so each connection prepares each text once. */
+function prepared(text: string, params?: readonly unknown[]): pg.QueryConfig {
+  let name = statementNames.get(text)
+  if (!name) {
+    name = `cv_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`
+    statementNames.set(text, name)
+  }
+  return { name, text, values: params as unknown[] | undefined }
+}
+
+/** PostgreSQL refused a prepared statement whose tables changed shape since it was prepared. */
+function isStalePlan(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === '0A000' && /cached plan/.test(String((err as Error).message))
 }
 
 function pgIdent(name: string): string {

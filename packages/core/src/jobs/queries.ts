@@ -93,7 +93,10 @@ export function buildQueries(schema: string) {
   const s = quoteIdent(schema)
   const J = `${s}.jobs`
   return {
-    /** $1 jsonb array of job rows, $2 channel. Skips rows whose (owner, idempotencyKey) exists. */
+    /**
+     * $1 jsonb array of job rows, $2 channel. Skips rows whose (owner, idempotencyKey) exists.
+     * Returns id, run_at and created_at of the rows inserted.
+     */
     jobInsertMany: notifying(
       `input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, queue text, type text, name text, payload jsonb,
@@ -110,6 +113,8 @@ export function buildQueries(schema: string) {
         RETURNING ${J}.*
       )`,
       '$2',
+      // Only what the database decided: the caller has the rest (job-store.ts insertedJob).
+      'changed.id, changed.run_at, changed.created_at',
     ),
     /** $1 jsonb array of { owner, idempotency_key }: the jobs already holding those keys. */
     jobGetByIdempotencyKeys: `SELECT ${cols('j')} FROM ${J} j

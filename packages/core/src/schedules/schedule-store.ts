@@ -3,8 +3,8 @@ import { z } from 'zod'
 import type { Db, Queryable } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
 import { LIMITS, parseInput } from '../jobs/input.ts'
-import { buildInsertRow, isUuid } from '../jobs/job-store.ts'
-import { type Job, toJob } from '../jobs/job.ts'
+import { buildInsertRow, insertedJob, isUuid } from '../jobs/job-store.ts'
+import type { Job } from '../jobs/job.ts'
 import { buildQueries } from '../jobs/queries.ts'
 import { nextTicks, parseCron } from './cron.ts'
 import { buildScheduleQueries, type ScheduleQueries } from './queries.ts'
@@ -220,7 +220,7 @@ export class ScheduleStore {
       ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}),
     })
     const [jobRow] = await tx.query<Row>(this.#jobSql, [JSON.stringify([row]), this.channel])
-    return toJob(jobRow!)
+    return insertedJob(row, jobRow!)
   }
 
   async #run<T>(sql: string, params: unknown[]): Promise<T[]> {
