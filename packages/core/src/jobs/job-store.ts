@@ -560,7 +560,7 @@ export class JobStore {
 
   async #run<T>(sql: string, params: unknown[]): Promise<T[]> {
     try {
-      return await this.db.query<T>(sql, params, this.#prepared.has(sql) && !process.env.NOPREP ? { prepare: true } : undefined)
+      return await this.db.query<T>(sql, params, this.#prepared.has(sql) ? { prepare: true } : undefined)
     } catch (err) {
       throw translatePgError(err)
     }
