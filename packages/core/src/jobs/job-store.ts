@@ -218,7 +218,10 @@ export class JobStore {
 
   async #insertRows(rows: Row[]): Promise<EnqueueResult[]> {
     if (rows.length === 0) return []
-    const inserted = await this.#run<Row>(this.q.jobInsertMany, [JSON.stringify(rows), this.channel])
+    const inserted =
+      rows.length === 1
+        ? await this.#run<Row>(this.q.jobInsertOne, [...insertParams(rows[0]!), this.channel])
+        : await this.#run<Row>(this.q.jobInsertMany, [JSON.stringify(rows), this.channel])
     this.tableStats.note(inserted.length, inserted.length)
     const byId = new Map(inserted.map((r) => [r.id as string, r]))
     const results: (EnqueueResult | undefined)[] = rows.map((r) => {
@@ -573,7 +576,7 @@ export class JobStore {
  * one-row enqueue from ~1,000 to ~2,000/s and a claim + complete of 50 jobs from ~8,900 to ~10,400
  * jobs/s on one connection (PostgreSQL 15, this project's 2-core machine; bench/README.md).
  */
-const PREPARED = ['jobInsertMany', 'jobClaim', 'jobCompleteMany', 'jobFailMany', 'jobHeartbeat', 'jobProgressMany', 'jobGetMany', 'jobStatusGet'] as const
+const PREPARED = ['jobInsertOne', 'jobInsertMany', 'jobClaim', 'jobCompleteMany', 'jobFailMany', 'jobHeartbeat', 'jobProgressMany', 'jobGetMany', 'jobStatusGet'] as const
 
 type ParsedEnqueue = ReturnType<typeof enqueueInputSchema.parse>
 
@@ -600,6 +603,13 @@ function toInsertRow(v: ParsedEnqueue): Row {
     source: v.source ?? 'api',
     metadata: v.metadata ?? {},
   }
+}
+
+/** An insert row as jobInsertOne's parameters $1–$15 (jsonb values as JSON text: pg would send a JS array as a PostgreSQL array). */
+function insertParams(r: Row): unknown[] {
+  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+  return [r.id, r.queue, r.type, r.name, json(r.payload), r.priority, r.run_at, r.delay_ms, r.max_attempts, r.timeout_ms,
+    json(r.backoff), r.idempotency_key, r.owner, r.source, json(r.metadata)]
 }
 
 /**
