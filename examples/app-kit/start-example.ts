@@ -30,7 +30,7 @@ export interface ExampleOptions {
   /** More settings of the Conveyor API server. */
   server?: Omit<ServerConfig, 'conveyor' | 'host' | 'port' | 'adminKey' | 'corsOrigins'>
   /** The example backend's own routes (put them under /app/). */
-  routes?: (app: FastifyInstance, example: { admin: ConveyorClient }) => void
+  routes?: (app: FastifyInstance, example: { backend: ConveyorClient }) => void
   /** Stopped after the servers close (or when the start fails): the example's workers. */
   workers?: readonly { stop(): Promise<unknown> }[]
 }
@@ -41,8 +41,14 @@ export interface RunningExample {
   /** The example's page and backend. */
   appUrl: string
   adminKey: string
-  /** A client of the API with the admin key (what the example's backend uses). */
+  /** A client of the API with the admin key: for setting up (keys for workers, queues), not the app's calls. */
   admin: ConveyorClient
+  /**
+   * What the example's backend uses: a client with a producer key, made with the admin key at start.
+   * A producer enqueues and mints user tokens but cannot create keys or change settings, so an app's
+   * backend never needs to hold the admin key.
+   */
+  backend: ConveyorClient
   /** A user token for `owner`, as the page's sign-in gets one. */
   tokenFor(owner: string): Promise<string>
   /** A client acting for `owner` with a user token of its own: one device of that user. */
@@ -70,12 +76,13 @@ export async function startExample(options: ExampleOptions): Promise<RunningExam
   const host = options.host ?? '127.0.0.1'
   const adminKey = options.adminKey ?? `example-admin-${randomBytes(16).toString('hex')}`
   let admin: ConveyorClient | undefined
+  let backend: ConveyorClient | undefined
   let apiUrl = ''
   let script: Promise<string> | undefined
 
   const stopWorkers = () => Promise.all((options.workers ?? []).map((w) => w.stop()))
   const app = Fastify({ logger: false })
-  const tokenFor = async (owner: string) => (await admin!.createToken({ owner, ttlSeconds: 3600 })).token
+  const tokenFor = async (owner: string) => (await backend!.createToken({ owner, ttlSeconds: 3600 })).token
 
   app.get('/', async (_request, reply) => {
     reply.header('content-security-policy', pagePolicy(apiUrl)).type('text/html; charset=utf-8')
@@ -94,16 +101,16 @@ export async function startExample(options: ExampleOptions): Promise<RunningExam
   app.post('/app/session', async (request, reply) => {
     const parsed = sessionBody.safeParse(request.body)
     if (!parsed.success) return reply.code(400).send({ error: { code: 'invalid_input', message: parsed.error.issues[0]?.message } })
-    const { token, expiresAt } = await admin!.createToken({ owner: parsed.data.user, ttlSeconds: 3600 })
+    const { token, expiresAt } = await backend!.createToken({ owner: parsed.data.user, ttlSeconds: 3600 })
     return { user: parsed.data.user, apiUrl, token, expiresAt }
   })
 
   let api: RunningServer | undefined
   try {
-    // Routes first (Fastify takes none once listening); they read `admin` and `apiUrl` when called.
+    // Routes first (Fastify takes none once listening); they read `backend` and `apiUrl` when called.
     options.routes?.(app, {
-      get admin() {
-        return admin!
+      get backend() {
+        return backend!
       },
     })
     await app.listen({ host, port: options.appPort ?? 3001 })
@@ -119,12 +126,15 @@ export async function startExample(options: ExampleOptions): Promise<RunningExam
     })
     apiUrl = api.url
     admin = createClient({ baseUrl: api.url, key: adminKey })
+    const { key: producerKey } = await admin.createKey({ name: `${options.title} backend`, role: 'producer' })
+    backend = createClient({ baseUrl: api.url, key: producerKey })
     const running = api
     return {
       apiUrl,
       appUrl,
       adminKey,
       admin,
+      backend,
       tokenFor,
       clientFor: async (owner) => createClient({ baseUrl: running.url, token: await tokenFor(owner) }),
       close: async () => {
