@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { openConveyor } from './helpers.ts'
+import { backend, openConveyor } from './helpers.ts'
 
 describe('prepared statements (QueryOptions.prepare)', () => {
   const sql = 'SELECT 10 / $1::int AS x, $2::text[] AS a, $3::jsonb AS j, $4::timestamptz AS t, $5::text AS n'
@@ -20,5 +20,28 @@ describe('prepared statements (QueryOptions.prepare)', () => {
     expect((await c.db.query<{ x: number }>(sql, params(5), { prepare: true }))[0]!.x).toBe(2)
     await expect(c.db.query('SELEC 1', [], { prepare: true })).rejects.toMatchObject({ code: '42601' })
     expect(await c.db.query('SELECT 1 AS one', [], { prepare: true })).toEqual([{ one: 1 }])
+  })
+})
+
+describe("prepare 'generic'", () => {
+  it('answers as a plain prepared statement does', async () => {
+    const c = await openConveyor({ maintenance: false })
+    const sql = 'SELECT $1::int + 1 AS n, $2::text[] AS a'
+    for (let i = 0; i < 7; i++) expect(await c.db.query(sql, [i, ['x', null]], { prepare: 'generic' })).toEqual([{ n: i + 1, a: ['x', null] }])
+  })
+
+  it.skipIf(backend !== 'postgres')('plans the claim once, not on every call (PostgreSQL)', async () => {
+    const c = await openConveyor({ maintenance: false })
+    await c.enqueueMany(Array.from({ length: 10 }, () => ({ type: 'x' })))
+    for (let i = 0; i < 8; i++) expect(await c.jobs.claim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 30_000 })).toHaveLength(1)
+    // Claims run one at a time, so they used one connection of the generic pool, which answers this too.
+    const rows = await c.db.query<{ statement: string; generic_plans: number; custom_plans: number }>(
+      'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements',
+      [],
+      { prepare: 'generic' },
+    )
+    const claim = rows.find((r) => r.statement === c.jobs.q.jobClaim)
+    expect(claim).toMatchObject({ custom_plans: 0 })
+    expect(claim!.generic_plans).toBeGreaterThanOrEqual(8)
   })
 })

@@ -8,11 +8,16 @@ export type Row = Record<string, unknown>
 
 export interface QueryOptions {
   /**
-   * Run as a named prepared statement, parsed once per connection (PostgreSQL; PGlite ignores it).
-   * For the few statements run thousands of times a second: parse and plan were a third of a one-row
-   * enqueue's time. Not for statements whose best plan depends on which optional filters are set.
+   * Run as a named prepared statement, parsed once per connection. For the few statements run
+   * thousands of times a second: parse and plan were a third of a one-row enqueue's time. Not for
+   * statements whose best plan depends on which optional filters are set.
+   *
+   * 'generic': also planned once for all parameter values (PostgreSQL: on connections whose
+   * plan_cache_mode is force_generic_plan; PGlite plans as for `true`). For a statement PostgreSQL
+   * would otherwise re-plan on every call because its custom plans look cheaper (a LIMIT $n), whose
+   * generic plan is known to be good.
    */
-  prepare?: boolean
+  prepare?: boolean | 'generic'
 }
 
 export interface Queryable {

@@ -24,6 +24,8 @@ export interface PgAdapterOptions {
 export class PgAdapter implements Db {
   readonly kind = 'postgres' as const
   readonly #pool: pg.Pool
+  /** Connections that plan prepared statements once for all values (QueryOptions prepare 'generic'); opened on first use. */
+  readonly #genericPool: pg.Pool
   readonly #options: PgAdapterOptions
   readonly #listeners = new Set<ListenConnection>()
 
@@ -35,22 +37,30 @@ export class PgAdapter implements Db {
       types,
       application_name: 'conveyor',
     })
+    this.#genericPool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: 2,
+      types,
+      application_name: 'conveyor',
+      options: '-c plan_cache_mode=force_generic_plan',
+    })
     // An idle client whose backend was terminated emits 'error' on the pool; without a handler Node
     // would crash. The pool drops that client and opens a new one on the next query.
-    this.#pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection lost'))
+    for (const pool of [this.#pool, this.#genericPool]) pool.on('error', (err) => options.logger.warn({ err }, 'idle database connection lost'))
   }
 
   async query<T = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
     if (!options?.prepare) return (await this.#pool.query(text, params as unknown[] | undefined)).rows as T[]
     const config = prepared(text, params)
+    const pool = options.prepare === 'generic' ? this.#genericPool : this.#pool
     try {
-      return (await this.#pool.query(config)).rows as T[]
+      return (await pool.query(config)).rows as T[]
     } catch (err) {
       // A migration run by another process changed a table under a statement this connection had
       // prepared. The pool has destroyed that connection (a query error releases it so); a new one
       // prepares the statement afresh.
       if (!isStalePlan(err)) throw err
-      return (await this.#pool.query(config)).rows as T[]
+      return (await pool.query(config)).rows as T[]
     }
   }
 
@@ -108,7 +118,7 @@ export class PgAdapter implements Db {
   async close(): Promise<void> {
     await Promise.all([...this.#listeners].map((l) => l.stop()))
     this.#listeners.clear()
-    await this.#pool.end()
+    await Promise.all([this.#pool.end(), this.#genericPool.end()])
   }
 }
 

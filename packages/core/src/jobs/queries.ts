@@ -49,12 +49,17 @@ function notifying(ctes: string, channelParam: string, select = 'changed.*'): st
   SELECT ${select}, (SELECT count(*) FROM notified) AS _events FROM changed`
 }
 
-/** The claim's last CTE, shared by the fast and the fair claim: the chosen `next` jobs start an attempt ($1 worker, $5 lease ms). */
+/**
+ * The claim's last CTE, shared by the fast and the fair claim: the chosen `next` jobs start an attempt
+ * ($1 worker, $5 lease ms). `id = ANY(ARRAY(…))` rather than a join: the claim runs with one plan for
+ * every limit (prepared 'generic', job-store.ts), and not knowing $4 the planner expected thousands
+ * of rows and joined them by a scan of the whole table; looked up by id, the plan is right for any.
+ */
 const claimChanged = (J: string) => `changed AS (
         UPDATE ${J} j SET status = 'running', attempts = j.attempts + 1, locked_by = $1, locked_at = now(),
           lease_expires_at = now() + $5 * interval '1 millisecond', started_at = now(), updated_at = now(),
           progress = 0, progress_message = NULL
-        FROM next WHERE j.id = next.id
+        WHERE j.id = ANY(ARRAY(SELECT id FROM next))
         RETURNING j.*
       )`
 
