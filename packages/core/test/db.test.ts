@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backend, openConveyor } from './helpers.ts'
+import { openConveyor } from './helpers.ts'
 
 describe('prepared statements (QueryOptions.prepare)', () => {
   const sql = 'SELECT 10 / $1::int AS x, $2::text[] AS a, $3::jsonb AS j, $4::timestamptz AS t, $5::text AS n'
@@ -30,11 +30,21 @@ describe("prepare 'generic'", () => {
     for (let i = 0; i < 7; i++) expect(await c.db.query(sql, [i, ['x', null]], { prepare: 'generic' })).toEqual([{ n: i + 1, a: ['x', null] }])
   })
 
-  it.skipIf(backend !== 'postgres')('plans the claim once, not on every call (PostgreSQL)', async () => {
+  it('leaves other statements planned as usual, also after a failure', async () => {
+    const c = await openConveyor({ maintenance: false })
+    const mode = async () => (await c.db.query<{ m: string }>('SELECT current_setting($1) AS m', ['plan_cache_mode']))[0]!.m
+    await c.db.query('SELECT $1::int AS n', [1], { prepare: 'generic' })
+    expect(await mode()).toBe('auto')
+    await expect(c.db.query('SELECT 1 / $1::int AS n', [0], { prepare: 'generic' })).rejects.toMatchObject({ code: '22012' })
+    expect(await mode()).toBe('auto')
+  })
+
+  it('plans the claim once, not on every call', async () => {
     const c = await openConveyor({ maintenance: false })
     await c.enqueueMany(Array.from({ length: 10 }, () => ({ type: 'x' })))
     for (let i = 0; i < 8; i++) expect(await c.jobs.claim({ workerId: 'w', queues: ['default'], limit: 1, leaseMs: 30_000 })).toHaveLength(1)
-    // Claims run one at a time, so they used one connection of the generic pool, which answers this too.
+    // Claims run one at a time, so on PostgreSQL they used one connection of the generic pool, which
+    // answers this too; PGlite has one connection.
     const rows = await c.db.query<{ statement: string; generic_plans: number; custom_plans: number }>(
       'SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements',
       [],

@@ -71,7 +71,7 @@ export class PgliteAdapter implements Db {
   }
 
   query<T = Row>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]> {
-    if (options?.prepare) return this.#serial(() => this.#prepared<T>(text, params ?? []))
+    if (options?.prepare) return this.#serial(() => this.#prepared<T>(text, params ?? [], options.prepare === 'generic'))
     return this.#serial(async () => (await this.pg.query<T>(text, params as unknown[] | undefined)).rows)
   }
 
@@ -81,15 +81,19 @@ export class PgliteAdapter implements Db {
    * one-row enqueue ran at ~1,100/s that way and ~3,100/s prepared (bench/README.md). Values go as
    * text, with their types inferred from the statement, as the pg driver sends them to a server.
    */
-  async #prepared<T>(text: string, params: readonly unknown[]): Promise<T[]> {
+  async #prepared<T>(text: string, params: readonly unknown[], generic: boolean): Promise<T[]> {
     const s = protocol.serialize
     let name = this.#statements.get(text)
     // A name is never reused: a first call that fails after its Parse leaves that statement behind.
     const parse = name ? [] : [s.parse({ name: (name = `cv_${++this.#statementCount}`), text })]
-    const message = concat([...parse, s.bind({ statement: name, values: params.map(toText) }), s.describe({ type: 'P' }), s.execute({}), s.sync()])
+    const run = [...parse, s.bind({ statement: name, values: params.map(toText) }), s.describe({ type: 'P' }), s.execute({}), s.sync()]
+    // One connection serves every statement here, so the generic plan is asked for around this one
+    // only (the plan is chosen at Bind), in the same call.
+    const message = concat(generic ? [s.query(FORCE_GENERIC), ...run, s.query(RESET_PLAN_MODE)] : run)
     const { messages } = await this.pg.execProtocol(message)
     this.#statements.set(text, name)
-    return (pgliteParse.parseResults(messages, this.pg.parsers)[0]?.rows ?? []) as T[]
+    const results = pgliteParse.parseResults(messages, this.pg.parsers)
+    return (results.find((r) => r.fields.length > 0)?.rows ?? []) as T[]
   }
 
   exec(text: string): Promise<void> {
@@ -130,6 +134,9 @@ export class PgliteAdapter implements Db {
     }
   }
 }
+
+const FORCE_GENERIC = 'SET plan_cache_mode = force_generic_plan'
+const RESET_PLAN_MODE = 'RESET plan_cache_mode'
 
 /** A parameter as the text PostgreSQL parses (what the pg driver's prepareValue does for our types). */
 function toText(v: unknown): string | null {
