@@ -128,4 +128,34 @@ describe('events', () => {
     off()
     expect(jobs.every((j) => ids.has(j.id))).toBe(true)
   })
+
+  it('publishes events of jobs whose progress messages are as long and as wide as allowed (no NOTIFY over its 8000 bytes)', async () => {
+    const c = await openConveyor()
+    const jobs = await c.enqueueMany(Array.from({ length: 20 }, () => ({ type: 'wide', owner: '\u0001'.repeat(256) })))
+    const claimed = await c.jobs.claim({ workerId: 'w', types: ['wide'], limit: 20, leaseMs: 30_000 })
+    expect(claimed).toHaveLength(20)
+    const completed = new Set<string>()
+    const messages = new Map<string, string | null>()
+    let resolve!: () => void
+    const all = new Promise<void>((r) => (resolve = r))
+    const off = await c.subscribe((e) => {
+      if (e.status === 'completed') completed.add(e.id)
+      else if (e.progress === 50) messages.set(e.id, e.progressMessage)
+      if (completed.size === 20) resolve()
+    })
+    // 1000 characters each 6 bytes in JSON (\u0001), or 3 bytes in UTF-8 (日): a job's event alone
+    // can outgrow a NOTIFY, and a few of them together did.
+    const message = (i: number) => (i % 2 ? '\u0001' : '日').repeat(1000)
+    const written = await c.jobs.progress('w', claimed.map((j, i) => ({ id: j.id, attempt: j.attempts, progress: 50, message: message(i) })))
+    expect(written.size).toBe(20)
+    const done = await c.jobs.complete('w', claimed.map((j) => ({ id: j.id, attempt: j.attempts })))
+    expect(done.size).toBe(20)
+    await all
+    off()
+    expect(jobs.every((j) => completed.has(j.id))).toBe(true)
+    // Events carry the message's first 500 characters; the job has it whole.
+    const i = claimed.findIndex((j) => j.id === jobs[1]!.id)
+    expect(messages.get(jobs[1]!.id)).toBe(message(i).slice(0, 500))
+    expect((await c.getJob(jobs[1]!.id))?.progressMessage).toBe(message(i))
+  })
 })

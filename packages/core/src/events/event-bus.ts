@@ -10,6 +10,7 @@ export interface JobEvent {
   type: string
   owner: string | null
   progress: number
+  /** Its first 500 characters (EVENT_MESSAGE_CHARS): an event must fit one NOTIFY; the job has it whole. */
   progressMessage: string | null
   cancelRequested: boolean
   updatedAt: string

@@ -34,17 +34,25 @@ const SORTS = {
 export type SortName = keyof typeof SORTS
 
 /** One job's event as sent in a NOTIFY (events/event-bus.ts reads it), from a row of jobs. */
-const EVENT_ROW = `json_build_array(id, status, queue, type, owner, progress, progress_message, cancel_requested, updated_at)::text`
+/** A progress message is cut to this many characters in events (the job keeps it whole). */
+export const EVENT_MESSAGE_CHARS = 500
+const EVENT_ROW = `json_build_array(id, status, queue, type, owner, progress, left(progress_message, ${EVENT_MESSAGE_CHARS}), cancel_requested, updated_at)::text`
 
 /**
  * Wraps statements whose last CTE is `changed` (rows of jobs) so that the same statement publishes
- * one event per changed row, packed into as few NOTIFYs as the 8000-byte payload limit allows
- * (rows are bounded by CHECK constraints, so a 6000-byte chunk plus one row always fits).
+ * one event per changed row, packed into as few NOTIFYs as the payload limit (under 8000 bytes)
+ * allows. Rows of up to 1000 bytes are packed by their running total of bytes into chunks of 6000,
+ * so a chunk holds at most 6000 + 1000 bytes; a larger row is sent alone. A row is at most ~6,200
+ * bytes: CHECK constraints bound every text it carries in characters, JSON can spend 6 bytes on one
+ * (`\u0001`), and the progress message is cut to EVENT_MESSAGE_CHARS. Sizes are counted in bytes:
+ * counting characters, a few rows of CJK or escaped text overflowed one NOTIFY and failed the
+ * whole statement ("payload string too long").
  */
 function notifying(ctes: string, channelParam: string, select = 'changed.*'): string {
   return `WITH ${ctes},
-  ev AS (SELECT id, ${EVENT_ROW} AS e FROM changed),
-  chunked AS (SELECT e, sum(length(e)) OVER (ORDER BY id) / 6000 AS c FROM ev),
+  ev AS (SELECT id, e, octet_length(e) > 1000 AS alone FROM (SELECT id, ${EVENT_ROW} AS e FROM changed) r),
+  chunked AS (SELECT e, CASE WHEN alone THEN -row_number() OVER (ORDER BY id)
+      ELSE sum(CASE WHEN alone THEN 0 ELSE octet_length(e) + 1 END) OVER (ORDER BY id) / 6000 END AS c FROM ev),
   notified AS (SELECT pg_notify(${channelParam}, '[' || string_agg(e, ',') || ']') FROM chunked GROUP BY c)
   SELECT ${select}, (SELECT count(*) FROM notified) AS _events FROM changed`
 }
