@@ -7,7 +7,7 @@ import { BATCH, FAIRNESS_OWNERS, IN_FLIGHT } from './scenarios.ts'
 export interface Metric {
   key: string
   label: string
-  unit: 'jobs/s' | 'ms' | 'req/s' | 'MB' | 'count' | '%'
+  unit: 'jobs/s' | 'ms' | 'req/s' | 'MB' | 'count' | '%' | 'µs/job'
 }
 
 /** A target: at least (throughput) or at most (latency) this value. */
@@ -24,6 +24,8 @@ export function metrics(drainCount: number): Metric[] {
     { key: 'enqueue.batch', label: `enqueueMany, batches of ${BATCH}`, unit: 'jobs/s' },
     { key: 'drain.c10', label: `drain ${drained} no-op jobs, concurrency 10`, unit: 'jobs/s' },
     { key: 'drain.c50', label: `drain ${drained} no-op jobs, concurrency 50`, unit: 'jobs/s' },
+    { key: 'drain.c50.cpuNode', label: 'drain, concurrency 50: CPU of this process (Node; with PGlite, all of it)', unit: 'µs/job' },
+    { key: 'drain.c50.cpuServer', label: 'drain, concurrency 50: CPU of the PostgreSQL server (all its processes)', unit: 'µs/job' },
     { key: 'fairness.noLimits', label: `fairness: drain ${drained} jobs of ${FAIRNESS_OWNERS} owners, concurrency 50, no limits set`, unit: 'jobs/s' },
     { key: 'fairness.withoutFairness', label: 'fairness: the same drain without fairness (its index dropped)', unit: 'jobs/s' },
     { key: 'fairness.loss', label: 'fairness: drain throughput lost to it when no limits are set', unit: '%' },

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Conveyor, JobEvent } from '@conveyor/core'
+import { type CpuCost, cpuNow, cpuPerJob } from './cpu.ts'
 import { median, percentile, rate } from './stats.ts'
 import { dashboardQueries } from './dashboard-queries.ts'
 
@@ -76,7 +77,11 @@ export const SCENARIOS: Scenario[] = [
       id: `drain-c${concurrency}`,
       name: `drain, concurrency ${concurrency}`,
       async run(c, sizes) {
-        return { [`drain.c${concurrency}`]: await drain(c, sizes.drain, concurrency) }
+        const cpu: CpuCost = { node: 0, server: undefined }
+        const rate = await drain(c, sizes.drain, concurrency, 0, cpu)
+        const key = `drain.c${concurrency}`
+        // The server's CPU counts only on PostgreSQL: PGlite runs inside this process.
+        return { [key]: rate, [`${key}.cpuNode`]: cpu.node, ...(c.db.kind === 'postgres' && cpu.server !== undefined ? { [`${key}.cpuServer`]: cpu.server } : {}) }
       },
     }),
   ),
@@ -123,7 +128,7 @@ async function enqueueBatches(c: Conveyor, batches: number) {
  * completion is committed: the completion events are published by the completing statement's NOTIFY,
  * so the count reaching `count` means every completion is durable.
  */
-async function drain(c: Conveyor, count: number, concurrency: number, owners = 0): Promise<number> {
+async function drain(c: Conveyor, count: number, concurrency: number, owners = 0, cpu?: CpuCost): Promise<number> {
   const owner = (n: number) => (owners > 0 ? `user-${n % owners}` : undefined)
   for (let done = 0; done < count; done += BATCH)
     await c.enqueueMany(Array.from({ length: Math.min(BATCH, count - done) }, (_, i) => noop(done + i, owner(done + i))))
@@ -134,10 +139,12 @@ async function drain(c: Conveyor, count: number, concurrency: number, owners = 0
     if (completed.size === count) finish()
   }, () => `${completed.size} of ${count} completed`)
   await end.ready
+  const before = cpuNow()
   const t0 = performance.now()
   const worker = c.work({ noop: () => null }, { concurrency })
   try {
     await end.done
+    if (cpu) Object.assign(cpu, cpuPerJob(before, cpuNow(), count))
     return rate(count, performance.now() - t0)
   } finally {
     end.stop()
