@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ConveyorError } from '../src/index.ts'
+import { jsonText } from '../src/jobs/json-text.ts'
 import { openConveyor } from './helpers.ts'
 
 describe('enqueue and read', () => {
@@ -122,5 +123,41 @@ describe('idempotency', () => {
     await c.remove(a.id)
     const b = await c.enqueue({ type: 'x', idempotencyKey: 'k' })
     expect(b.id).not.toBe(a.id)
+  })
+})
+
+describe('strings PostgreSQL refuses in JSON', () => {
+  it('writes a lone UTF-16 surrogate as U+FFFD and keeps escaped backslashes and whole emoji', () => {
+    expect(JSON.parse(jsonText({ a: 'x\ud83d', b: '\\ud83d', c: '😀', '\udc00k': ['\ud83d\ud83d'] }))).toEqual({
+      a: 'x\ufffd',
+      b: '\\ud83d',
+      c: '😀',
+      '\ufffdk': ['\ufffd\ufffd'],
+    })
+  })
+
+  it("a half emoji in one job's result, error or progress message does not fail the others sharing its statement", async () => {
+    const c = await openConveyor()
+    await c.enqueueMany(Array.from({ length: 4 }, () => ({ type: 'odd', maxAttempts: 1 })))
+    const [a, b, d, e] = await c.jobs.claim({ workerId: 'w', types: ['odd'], limit: 4, leaseMs: 30_000 })
+    const cut = ('x'.repeat(999) + '😀').slice(0, 1000) // ends in half of the emoji
+    const progressed = await c.jobs.progress('w', [
+      { id: a!.id, attempt: 1, progress: 10, message: cut },
+      { id: b!.id, attempt: 1, progress: 20, message: 'fine' },
+    ])
+    expect(progressed).toEqual(new Set([a!.id, b!.id]))
+    expect((await c.getJob(a!.id))?.progressMessage).toBe(`${'x'.repeat(999)}\ufffd`)
+    const completed = await c.jobs.complete('w', [
+      { id: a!.id, attempt: 1, result: { text: cut } },
+      { id: b!.id, attempt: 1, result: { ok: true } },
+    ])
+    expect(completed).toEqual(new Set([a!.id, b!.id]))
+    expect((await c.getJob(a!.id))?.result).toEqual({ text: `${'x'.repeat(999)}\ufffd` })
+    const failed = await c.jobs.fail('w', [
+      { id: d!.id, attempt: 1, error: { name: 'Error', message: cut }, retryable: true },
+      { id: e!.id, attempt: 1, error: { name: 'Error', message: 'plain' }, retryable: true },
+    ])
+    expect([...failed.values()]).toEqual(['failed', 'failed'])
+    expect((await c.getJob(d!.id))?.lastError?.message).toBe(`${'x'.repeat(999)}\ufffd`)
   })
 })

@@ -8,6 +8,7 @@ import { type Job, toJob } from './job.ts'
 import { TableStats } from './table-stats.ts'
 import { buildQueries, type Queries, type SortName } from './queries.ts'
 import { FINAL_STATUSES, type JobStatus, TRANSITIONS, type Transition } from './states.ts'
+import { jsonText } from './json-text.ts'
 
 export interface EnqueueResult {
   job: Job
@@ -221,7 +222,7 @@ export class JobStore {
     const inserted =
       rows.length === 1
         ? await this.#run<Row>(this.q.jobInsertOne, [...insertParams(rows[0]!), this.channel])
-        : await this.#run<Row>(this.q.jobInsertMany, [JSON.stringify(rows), this.channel])
+        : await this.#run<Row>(this.q.jobInsertMany, [jsonText(rows), this.channel])
     this.tableStats.note(inserted.length, inserted.length)
     const byId = new Map(inserted.map((r) => [r.id as string, r]))
     const results: (EnqueueResult | undefined)[] = rows.map((r) => {
@@ -434,7 +435,7 @@ export class JobStore {
   /** Returns the ids whose progress was written (the others are no longer held by this worker). */
   async progress(workerId: string, updates: ProgressUpdate[]): Promise<Set<string>> {
     if (updates.length === 0) return new Set()
-    const rows = await this.#run<{ id: string }>(this.q.jobProgressMany, [workerId, JSON.stringify(updates), this.channel])
+    const rows = await this.#run<{ id: string }>(this.q.jobProgressMany, [workerId, jsonText(updates), this.channel])
     return new Set(rows.map((r) => r.id))
   }
 
@@ -442,7 +443,7 @@ export class JobStore {
   async complete(workerId: string, completions: Completion[]): Promise<Set<string>> {
     if (completions.length === 0) return new Set()
     const input = completions.map((c) => ({ id: c.id, attempt: c.attempt ?? null, result: c.result ?? null }))
-    const rows = await this.#run<{ id: string }>(this.q.jobCompleteMany, [workerId, JSON.stringify(input), this.channel])
+    const rows = await this.#run<{ id: string }>(this.q.jobCompleteMany, [workerId, jsonText(input), this.channel])
     this.tableStats.note(rows.length)
     return new Set(rows.map((r) => r.id))
   }
@@ -457,7 +458,7 @@ export class JobStore {
       retryable: f.retryable,
       outcome: f.outcome ?? 'failed',
     }))
-    const rows = await this.#run<{ id: string; status: JobStatus }>(this.q.jobFailMany, [workerId, JSON.stringify(input), this.channel])
+    const rows = await this.#run<{ id: string; status: JobStatus }>(this.q.jobFailMany, [workerId, jsonText(input), this.channel])
     this.tableStats.note(rows.length)
     return new Map(rows.map((r) => [r.id, r.status]))
   }
@@ -609,7 +610,7 @@ function toInsertRow(v: ParsedEnqueue): Row {
 
 /** An insert row as jobInsertOne's parameters $1–$15 (jsonb values as JSON text: pg would send a JS array as a PostgreSQL array). */
 function insertParams(r: Row): unknown[] {
-  const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+  const json = (v: unknown) => (v === null || v === undefined ? null : jsonText(v))
   return [r.id, r.queue, r.type, r.name, json(r.payload), r.priority, r.run_at, r.delay_ms, r.max_attempts, r.timeout_ms,
     json(r.backoff), r.idempotency_key, r.owner, r.source, json(r.metadata)]
 }

@@ -1,0 +1,16 @@
+/** An escaped backslash (kept) or the escape of a lone UTF-16 surrogate (replaced). */
+const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}/g
+
+/**
+ * JSON text for a jsonb parameter that PostgreSQL accepts whatever strings the value holds.
+ * JSON.stringify writes a lone surrogate — half of an emoji, left by cutting a string at a UTF-16
+ * index — as an escape such as `\ud83d`, and PostgreSQL's JSON parser refuses it ("invalid input
+ * syntax for type json"), failing the whole statement: with completions and progress written in
+ * batches, one handler's odd string kept every job sharing its statement from completing. Each lone
+ * surrogate becomes U+FFFD, as encoding the string to UTF-8 would make it. (Paired surrogates are
+ * written as the characters themselves, so every such escape is a lone one.)
+ */
+export function jsonText(value: unknown): string {
+  const text = JSON.stringify(value)
+  return text.includes('\\ud') ? text.replace(ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd')) : text
+}
