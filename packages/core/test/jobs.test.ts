@@ -127,16 +127,18 @@ describe('idempotency', () => {
 })
 
 describe('strings PostgreSQL refuses in JSON', () => {
-  it('writes a lone UTF-16 surrogate as U+FFFD and keeps escaped backslashes and whole emoji', () => {
-    expect(JSON.parse(jsonText({ a: 'x\ud83d', b: '\\ud83d', c: '😀', '\udc00k': ['\ud83d\ud83d'] }))).toEqual({
+  it('writes a lone UTF-16 surrogate and NUL as U+FFFD and keeps escaped backslashes and whole emoji', () => {
+    expect(JSON.parse(jsonText({ a: 'x\ud83d', b: '\\ud83d', c: '😀', '\udc00k': ['\ud83d\ud83d'], n: 'a\u0000b', m: '\\u0000' }))).toEqual({
       a: 'x\ufffd',
       b: '\\ud83d',
       c: '😀',
       '\ufffdk': ['\ufffd\ufffd'],
+      n: 'a\ufffdb',
+      m: '\\u0000',
     })
   })
 
-  it("a half emoji in one job's result, error or progress message does not fail the others sharing its statement", async () => {
+  it("a half emoji or a NUL in one job's result, error or progress message does not fail the others sharing its statement", async () => {
     const c = await openConveyor()
     await c.enqueueMany(Array.from({ length: 4 }, () => ({ type: 'odd', maxAttempts: 1 })))
     const [a, b, d, e] = await c.jobs.claim({ workerId: 'w', types: ['odd'], limit: 4, leaseMs: 30_000 })
@@ -149,10 +151,11 @@ describe('strings PostgreSQL refuses in JSON', () => {
     expect((await c.getJob(a!.id))?.progressMessage).toBe(`${'x'.repeat(999)}\ufffd`)
     const completed = await c.jobs.complete('w', [
       { id: a!.id, attempt: 1, result: { text: cut } },
-      { id: b!.id, attempt: 1, result: { ok: true } },
+      { id: b!.id, attempt: 1, result: { ok: true, nul: 'a\u0000b' } },
     ])
     expect(completed).toEqual(new Set([a!.id, b!.id]))
     expect((await c.getJob(a!.id))?.result).toEqual({ text: `${'x'.repeat(999)}\ufffd` })
+    expect((await c.getJob(b!.id))?.result).toEqual({ ok: true, nul: 'a\ufffdb' })
     const failed = await c.jobs.fail('w', [
       { id: d!.id, attempt: 1, error: { name: 'Error', message: cut }, retryable: true },
       { id: e!.id, attempt: 1, error: { name: 'Error', message: 'plain' }, retryable: true },

@@ -1,5 +1,5 @@
-/** An escaped backslash (kept) or the escape of a lone UTF-16 surrogate (replaced). */
-const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}/g
+/** An escaped backslash (kept), or the escape of a lone UTF-16 surrogate or of NUL (replaced). */
+const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}|\\u0000/g
 
 /**
  * JSON text for a jsonb parameter that PostgreSQL accepts whatever strings the value holds.
@@ -8,9 +8,10 @@ const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}/g
  * syntax for type json"), failing the whole statement: with completions and progress written in
  * batches, one handler's odd string kept every job sharing its statement from completing. Each lone
  * surrogate becomes U+FFFD, as encoding the string to UTF-8 would make it. (Paired surrogates are
- * written as the characters themselves, so every such escape is a lone one.)
+ * written as the characters themselves, so every such escape is a lone one.) NUL (`\u0000`), which
+ * no PostgreSQL text or jsonb string can hold, becomes U+FFFD too.
  */
 export function jsonText(value: unknown): string {
   const text = JSON.stringify(value)
-  return text.includes('\\ud') ? text.replace(ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd')) : text
+  return text.includes('\\ud') || text.includes('\\u0000') ? text.replace(ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd')) : text
 }
