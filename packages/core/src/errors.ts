@@ -114,7 +114,8 @@ export function translatePgError(err: unknown): unknown {
   if (err instanceof ConveyorError) return err
   const code = (err as { code?: unknown } | null)?.code
   const message = err instanceof Error ? err.message : String(err)
-  if (code === '23514' || code === '22P02' || code === '22003' || code === '22007' || code === '22008')
+  // 22021: a NUL in a string (no PostgreSQL text can hold one), e.g. in a list filter.
+  if (code === '23514' || code === '22P02' || code === '22003' || code === '22007' || code === '22008' || code === '22021')
     return new ConveyorError(ErrorCodes.invalidInput, message, { cause: err })
   return err
 }

@@ -163,4 +163,18 @@ describe('strings PostgreSQL refuses in JSON', () => {
     expect([...failed.values()]).toEqual(['failed', 'failed'])
     expect((await c.getJob(d!.id))?.lastError?.message).toBe(`${'x'.repeat(999)}\ufffd`)
   })
+
+  it('refuses a NUL or a lone surrogate in the texts of a job, and a NUL in a filter, with invalid_input', async () => {
+    const c = await openConveyor()
+    for (const [input, message] of [
+      [{ type: 'a\u0000b' }, 'type: must not contain NUL'],
+      [{ type: 'x', name: 'n\u0000' }, 'name: must not contain NUL'],
+      [{ type: 'x', owner: 'u\ud83d' }, 'owner: must not contain a lone UTF-16 surrogate'],
+    ] as const) {
+      await expect(c.enqueue(input)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining(message) })
+      await expect(c.enqueueMany([{ type: 'fine' }, input])).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining(`index 1: ${message}`) })
+    }
+    await expect(c.listJobs({ type: 'a\u0000' })).rejects.toMatchObject({ code: 'invalid_input' })
+    expect((await c.stats()).total).toBe(0)
+  })
 })

@@ -17,7 +17,19 @@ export const LIMITS = {
   batch: 10_000,
 } as const
 
-const text = (max: number) => z.string().min(1).max(max)
+/**
+ * A string PostgreSQL can store as text: no NUL, no lone UTF-16 surrogate (half an emoji). Either
+ * made the insert fail with "invalid byte sequence" (NUL) or be stored as U+FFFD (a surrogate), so
+ * the job answered would not be the job stored.
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+const storable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000)')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain a lone UTF-16 surrogate (half of a character)')
+const text = (max: number) => storable(max).min(1)
 
 export const backoffSchema = z.object({
   type: z.enum(['exponential', 'fixed']),
@@ -28,7 +40,7 @@ export const enqueueInputSchema = z
   .object({
     type: text(LIMITS.name),
     payload: z.unknown().optional(),
-    name: z.string().max(LIMITS.jobName).optional(),
+    name: storable(LIMITS.jobName).optional(),
     queue: text(LIMITS.name).optional(),
     priority: z.number().int().min(-LIMITS.priority).max(LIMITS.priority).optional(),
     runAt: z.union([z.date(), z.iso.datetime({ offset: true })]).optional(),
