@@ -36,6 +36,7 @@ import { AuditLog } from './audit/audit-log.ts'
 import { FileStore } from './files/file-store.ts'
 import { buildInsertRow, insertedJob } from './jobs/job-store.ts'
 import { type Handlers, Worker, type WorkerOptions } from './worker/worker.ts'
+import { jsonText } from './jobs/json-text.ts'
 
 /**
  * A Conveyor: jobs in PostgreSQL (or embedded PGlite), workers, maintenance and events.
@@ -146,7 +147,7 @@ export class Conveyor {
   async #enqueueWithFiles(input: EnqueueInput, files: string[]): Promise<EnqueueResult> {
     const row = buildInsertRow(input)
     const inserted = await this.db.transaction(async (tx) => {
-      const [jobRow] = await tx.query<Record<string, unknown>>(this.jobs.q.jobInsertMany, [JSON.stringify([row]), this.jobs.channel])
+      const [jobRow] = await tx.query<Record<string, unknown>>(this.jobs.q.jobInsertMany, [jsonText([row]), this.jobs.channel])
       if (!jobRow) return null // an earlier job holds the idempotency key: the files stay unattached
       await this.files.attach(tx, files, jobRow.id as string, input.owner ?? null)
       return insertedJob(row, jobRow)

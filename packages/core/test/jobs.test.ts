@@ -85,6 +85,20 @@ describe('transitions', () => {
     expect(await c.bulk({ action: 'cancel', filter: {} }, { owner: 'bob' })).toBe(0)
     expect((await c.getJob(job.id, { owner: 'alice' }))?.status).toBe('pending')
   })
+
+  it("owner scope: filtering by another owner finds nothing, and never the caller's own jobs", async () => {
+    const c = await openConveyor()
+    const alices = await c.enqueue({ type: 'x', owner: 'alice' })
+    const bobs = await c.enqueue({ type: 'x', owner: 'bob' })
+    const alice = { owner: 'alice' }
+    expect((await c.listJobs({ owner: 'bob' }, alice)).jobs).toEqual([])
+    expect((await c.stats({ owner: 'bob' }, alice)).total).toBe(0)
+    expect(await c.bulk({ action: 'cancel', filter: { owner: 'bob' } }, alice)).toBe(0)
+    expect(await c.bulk({ action: 'delete', filter: { owner: 'bob' } }, alice)).toBe(0)
+    expect((await c.getJob(alices.id))?.status).toBe('pending')
+    expect((await c.getJob(bobs.id))?.status).toBe('pending')
+    expect((await c.listJobs({ owner: 'alice' }, alice)).jobs.map((j) => j.id)).toEqual([alices.id])
+  })
 })
 
 describe('idempotency', () => {

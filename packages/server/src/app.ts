@@ -2,14 +2,14 @@ import { KeyStore } from '@conveyor/core'
 import fastifySwagger from '@fastify/swagger'
 import fastifySwaggerUi from '@fastify/swagger-ui'
 import type { RouteResponse } from '@conveyor/contracts'
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify'
 import { AuditRecorder } from './audit.ts'
 import { Authenticator } from './auth.ts'
 import { ClaimWaiter } from './claim-waiter.ts'
 import { parseConfig, type ServerConfig } from './config.ts'
 import { allowCrossOrigin } from './cors.ts'
 import type { ServerContext } from './context.ts'
-import { toErrorResponse } from './errors.ts'
+import { clientErrorHandler, toErrorResponse } from './errors.ts'
 import { EventHub } from './event-hub.ts'
 import { Metrics } from './metrics.ts'
 import { buildOpenApiDocument } from './openapi.ts'
@@ -87,6 +87,14 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     trustProxy: c.trustProxy,
     logController: new LogController({ disableRequestLogging: !c.logRequests }),
     return503OnClosing: true,
+    // Queue names run to 128 characters and file names to 255, percent-encoded up to 9 bytes each.
+    maxParamLength: 2400,
+    // A path Fastify cannot decode (bad percent-encoding) is answered in the API's error shape.
+    frameworkErrors: (err, _request, reply) => {
+      const r = toErrorResponse(err)
+      ;(reply as unknown as FastifyReply).code(r.status).headers(r.headers).send(r.body)
+    },
+    clientErrorHandler,
   })
   try {
     allowCrossOrigin(app, c.corsOrigins)

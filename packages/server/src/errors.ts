@@ -1,3 +1,5 @@
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
 import { type ApiErrorCode, ERROR_STATUS, type ErrorBody } from '@conveyor/contracts'
 import { ConveyorError } from '@conveyor/core'
 import type { z } from 'zod'
@@ -72,7 +74,31 @@ export function toErrorResponse(err: unknown): { status: number; headers: Record
     return answer(code, String(e.message ?? code))
   }
   if (isDatabaseUnavailable(e)) return answer('database_error', 'the database is not answering; try again later', undefined, {}, true)
+  // PostgreSQL's data exceptions (SQLSTATE class 22: a NUL in a string, a date out of its range, …)
+  // come from values the request carried, wherever a route passes one on unchecked.
+  if (typeof e.code === 'string' && /^22[0-9A-Z]{3}$/.test(e.code)) return answer('invalid_input', String(e.message))
   return answer('internal_error', 'internal error', undefined, {}, true)
+}
+
+/**
+ * Answers a request Node's HTTP parser refused before Fastify saw it (malformed request line or
+ * headers, a conflicting Content-Length, headers over 16 KB) in the API's error shape, then closes
+ * the connection, as Fastify's default handler does in its own shape.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [status, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'the request line and headers are over the 16 KB allowed']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request did not arrive in time']
+        : [400, `malformed HTTP request (${err.code ?? 'client error'})`]
+  const body = JSON.stringify({ error: { code: 'invalid_input', message } })
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${body}`,
+    )
+  socket.destroy(err)
 }
 
 /**

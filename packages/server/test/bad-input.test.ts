@@ -1,5 +1,6 @@
+import { connect } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { admin, openApp } from './helpers.ts'
+import { admin, openApp, startTestServer } from './helpers.ts'
 
 /** Each case: the request, and the field its 400 must name. Nothing may be written by any of them. */
 const BAD_BODIES: { name: string; url: string; payload: unknown; field: string }[] = [
@@ -111,5 +112,52 @@ describe('bad input', () => {
     const res = await call('GET', '/api/nothing-here')
     expect(res.status).toBe(404)
     expect(res.body.error.code).toBe('not_found')
+  })
+})
+
+describe('odd input past the schemas, the router and the HTTP parser', () => {
+  it('answers 400 invalid_input, not 500, for a NUL reaching the database, a JSON nested too deep, or a cursor date PostgreSQL cannot hold', async () => {
+    const { app, call } = await openApp()
+    await call('POST', '/api/jobs', admin, { type: 'a' })
+    // Sent as text: 5,000 levels are 10 KB, far under the body limit, and overflowed JSON.stringify.
+    const deep = `${'['.repeat(5000)}1${']'.repeat(5000)}`
+    const cursor = (t: string) => Buffer.from(JSON.stringify({ t, p: 0, id: '01900000-0000-7000-8000-000000000000' })).toString('base64url')
+    for (const [method, url, body] of [
+      ['GET', '/api/jobs?type=a%00b'],
+      ['GET', '/api/metrics/summary?queue=%00'],
+      ['GET', '/api/audit?action=%00'],
+      ['GET', `/api/jobs?cursor=${cursor('+275760-09-13T00:00:00.000Z')}`],
+      ['POST', '/api/jobs', `{"type":"a","payload":${deep}}`],
+      ['POST', '/api/jobs/batch', `{"jobs":[{"type":"b"},{"type":"a","metadata":{"deep":${deep}}}]}`],
+    ] as const) {
+      const res = await app.inject({ method, url, headers: { ...admin, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { payload: body } : {}) })
+      expect({ url, status: res.statusCode, code: res.json().error?.code }).toEqual({ url, status: 400, code: 'invalid_input' })
+    }
+    expect((await call('GET', '/api/jobs/stats')).body.stats.total).toBe(1)
+  })
+
+  it('answers a path it cannot decode in the error shape, and takes queue names up to their 128 characters', async () => {
+    const { call } = await openApp()
+    const bad = await call('GET', '/api/jobs/%C3%28')
+    expect(bad.status).toBe(400)
+    expect(bad.body.error.code).toBe('invalid_input')
+    const name = 'q'.repeat(128)
+    const paused = await call('POST', `/api/queues/${name}/pause`)
+    expect(paused.status).toBe(200)
+    expect(paused.body).toMatchObject({ queue: { name, paused: true } })
+  })
+
+  it("answers a request Node's HTTP parser refuses in the error shape, and closes the connection", async () => {
+    const { server } = await startTestServer()
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(server.port, '127.0.0.1', () => socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n'))
+      let text = ''
+      socket.on('data', (d) => (text += d))
+      socket.on('end', () => resolve(text))
+      socket.on('close', () => resolve(text))
+      socket.on('error', reject)
+    })
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /)
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'invalid_input', message: expect.stringContaining('malformed HTTP request') } })
   })
 })

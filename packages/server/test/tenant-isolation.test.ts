@@ -47,14 +47,18 @@ describe('tenant isolation: a user token sees and acts on its owner only', () =>
     const bobsJob = (await call('POST', '/api/jobs', bob, { type: 'a', idempotencyKey: 'same' })).body.job
     await call('POST', '/api/jobs', admin, { type: 'a' })
 
-    const list = await call('GET', '/api/jobs?owner=bob', alice)
+    const list = await call('GET', '/api/jobs', alice)
     expect(list.body.count).toBe(2)
     expect(list.body.jobs.every((j: { owner: string }) => j.owner === 'alice')).toBe(true)
-    expect((await call('GET', '/api/jobs/stats?owner=bob', alice)).body.stats).toMatchObject({ pending: 2, total: 2 })
+    expect((await call('GET', '/api/jobs/stats', alice)).body.stats).toMatchObject({ pending: 2, total: 2 })
+    // Asking for another owner's jobs finds none — neither bob's nor, in their place, alice's own.
+    expect((await call('GET', '/api/jobs?owner=bob', alice)).body).toMatchObject({ count: 0, jobs: [] })
+    expect((await call('GET', '/api/jobs/stats?owner=bob', alice)).body.stats).toMatchObject({ total: 0 })
+    expect((await call('POST', '/api/jobs/bulk', alice, { action: 'delete', filter: { owner: 'bob' } })).body).toEqual({ affected: 0 })
 
     expect((await call('POST', '/api/jobs/bulk', alice, { action: 'cancel', ids: [bobsJob.id] })).body).toEqual({ affected: 0 })
     expect((await call('POST', '/api/jobs/bulk', alice, { action: 'cancel', filter: {} })).body).toEqual({ affected: 2 })
-    expect((await call('POST', '/api/jobs/bulk', alice, { action: 'delete', filter: { owner: 'bob' } })).body).toEqual({ affected: 2 })
+    expect((await call('POST', '/api/jobs/bulk', alice, { action: 'delete', filter: { owner: 'alice' } })).body).toEqual({ affected: 2 })
     expect((await call('GET', '/api/jobs/stats')).body.stats).toMatchObject({ pending: 2, cancelled: 0, total: 2 })
 
     // Idempotency keys are per owner: alice's "same" is not bob's.

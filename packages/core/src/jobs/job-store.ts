@@ -661,15 +661,19 @@ type ParsedFilter = ReturnType<typeof listFilterSchema.parse>
 function filterParams(f: Partial<ParsedFilter>, scope: Scope): unknown[] {
   const status = f.status === undefined ? null : Array.isArray(f.status) ? f.status : [f.status]
   const owner = scope.owner ?? f.owner ?? null
+  // A scoped caller filtering by another owner asks for jobs it may not see: none, not its own (an
+  // empty status list matches no row). Taking the scope instead made a user's bulk delete "of bob's
+  // jobs" delete the user's own.
+  const otherOwner = scope.owner != null && f.owner != null && f.owner !== scope.owner
   return [
-    status && status.length > 0 ? status : null,
+    otherOwner ? [] : status && status.length > 0 ? status : null,
     f.type ?? null,
     f.queue ?? null,
     owner,
     f.q ? `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%` : null,
     f.createdAfter ? toDate(f.createdAfter, 'createdAfter') : null,
     f.createdBefore ? toDate(f.createdBefore, 'createdBefore') : null,
-    f.metadata ? JSON.stringify(f.metadata) : null,
+    f.metadata ? jsonText(f.metadata) : null,
   ]
 }
 

@@ -1,3 +1,5 @@
+import { ConveyorError, ErrorCodes } from '../errors.ts'
+
 /** An escaped backslash (kept), or the escape of a lone UTF-16 surrogate or of NUL (replaced). */
 const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}|\\u0000/g
 
@@ -12,6 +14,14 @@ const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}|\\u0000/g
  * no PostgreSQL text or jsonb string can hold, becomes U+FFFD too.
  */
 export function jsonText(value: unknown): string {
-  const text = JSON.stringify(value)
+  let text: string
+  try {
+    text = JSON.stringify(value)
+  } catch (err) {
+    // JSON.stringify recurses: a value nested some thousands deep (a 10 KB request body can be)
+    // overflows the stack. That is the caller's data, not a bug here.
+    if (err instanceof RangeError) throw new ConveyorError(ErrorCodes.invalidInput, 'the JSON value is nested too deeply')
+    throw err
+  }
   return text.includes('\\ud') || text.includes('\\u0000') ? text.replace(ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd')) : text
 }

@@ -8,6 +8,7 @@ import type { Job } from '../jobs/job.ts'
 import { buildQueries } from '../jobs/queries.ts'
 import { nextTicks, parseCron } from './cron.ts'
 import { buildScheduleQueries, type ScheduleQueries } from './queries.ts'
+import { jsonText } from '../jobs/json-text.ts'
 
 export interface Schedule {
   id: string
@@ -219,7 +220,7 @@ export class ScheduleStore {
       ...(s.maxAttempts ? { maxAttempts: s.maxAttempts } : {}),
       ...(s.timeoutMs ? { timeoutMs: s.timeoutMs } : {}),
     })
-    const [jobRow] = await tx.query<Row>(this.#jobSql, [JSON.stringify([row]), this.channel])
+    const [jobRow] = await tx.query<Row>(this.#jobSql, [jsonText([row]), this.channel])
     return insertedJob(row, jobRow!)
   }
 
@@ -244,11 +245,11 @@ function fields(v: Parsed): unknown[] {
     v.cron.trim(),
     v.timezone,
     v.type,
-    v.payload === undefined ? null : JSON.stringify(v.payload),
+    v.payload === undefined ? null : jsonText(v.payload),
     v.queue,
     v.priority,
     v.owner ?? null,
-    JSON.stringify(v.metadata),
+    jsonText(v.metadata),
     v.maxAttempts ?? null,
     v.timeoutMs ?? null,
     v.enabled,
