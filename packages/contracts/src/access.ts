@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { text } from './fields.ts'
 import { LIMITS } from './limits.ts'
 
 /** What an API key may do; user tokens are a fifth kind of caller, bound to one owner. */
@@ -33,7 +34,7 @@ export const keyIdParamsSchema = z.strictObject({ id: z.string().max(64) })
 export const keyResponseSchema = z.object({ key: apiKeySchema })
 
 export const createTokenBodySchema = z.strictObject({
-  owner: z.string().min(1).max(LIMITS.key).meta({ description: 'the user (or tenant) whose jobs the token sees and acts on' }),
+  owner: text(LIMITS.key).meta({ description: 'the user (or tenant) whose jobs the token sees and acts on' }),
   ttlSeconds: z
     .number()
     .int()

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { text } from './fields.ts'
 import { LIMITS } from './limits.ts'
 
 export const ALERT_KINDS = ['failure_rate', 'queue_depth', 'oldest_pending_age', 'no_worker', 'schedule_missed', 'job_running_longer'] as const
@@ -8,15 +9,15 @@ const timestamp = z.iso.datetime({ offset: true })
 /** POST /api/alerts/rules. */
 export const alertRuleBodySchema = z
   .strictObject({
-    name: z.string().min(1).max(LIMITS.name).meta({ description: 'unique' }),
+    name: text(LIMITS.name).meta({ description: 'unique' }),
     kind: z.enum(ALERT_KINDS).meta({
       description:
         'failure_rate: failed / finished over windowMs above threshold (0..1); queue_depth: ready jobs above threshold; ' +
         'oldest_pending_age: the oldest ready job older than threshold ms; no_worker: a queue with ready jobs and no live worker; ' +
         "schedule_missed: a schedule's due tick did not run; job_running_longer: a job running longer than threshold ms",
     }),
-    queue: z.string().min(1).max(LIMITS.name).nullable().optional(),
-    type: z.string().min(1).max(LIMITS.name).nullable().optional(),
+    queue: text(LIMITS.name).nullable().optional(),
+    type: text(LIMITS.name).nullable().optional(),
     threshold: z.number().min(0).optional().meta({ description: 'default 0' }),
     windowMs: z.number().int().min(1000).max(30 * 24 * 3600_000).optional().meta({ description: 'default 300000' }),
     webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),

@@ -2,8 +2,21 @@ import { z } from 'zod'
 import { JOB_STATUSES, type JobStatus, STATUS_ALIASES } from './job.ts'
 import { LIMITS } from './limits.ts'
 
-/** A required, bounded, non-empty string. */
-export const text = (max: number) => z.string().min(1).max(max)
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/**
+ * A bounded string PostgreSQL can store as text: no NUL (no text value can hold one: the write failed)
+ * and no lone UTF-16 surrogate (stored as U+FFFD, so two different names could collide).
+ */
+export const storable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL (\\u0000)')
+    .refine((s) => !LONE_SURROGATE.test(s), 'must not contain a lone UTF-16 surrogate (half of a character)')
+
+/** A required, bounded, non-empty string PostgreSQL can store. */
+export const text = (max: number) => storable(max).min(1)
 
 /** An ISO 8601 date-time with offset (2026-02-16T12:00:00Z) or a date (2026-02-16, midnight UTC), as an ISO string. */
 export const isoTime = z

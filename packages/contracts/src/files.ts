@@ -1,19 +1,14 @@
 import { z } from 'zod'
+import { text } from './fields.ts'
 import { LIMITS } from './limits.ts'
 
 /** POST /api/files: the raw bytes as the body, described by the query and Content-Type. */
 export const uploadQuerySchema = z.strictObject({
-  name: z
-    .string()
-    .min(1)
-    .max(255)
+  name: text(255)
     .regex(/^[^/\\]+$/, 'a file name, without / or \\')
     .refine((n) => n !== '.' && n !== '..', 'a file name, not . or ..')
     .meta({ description: 'the file name, e.g. report.csv' }),
-  owner: z
-    .string()
-    .min(1)
-    .max(LIMITS.key)
+  owner: text(LIMITS.key)
     .optional()
     .meta({ description: "whose upload it is: the owner of the job it may be attached to (with a user token, always the token's owner)" }),
 })

@@ -5,6 +5,10 @@ import { admin, openApp, startTestServer } from './helpers.ts'
 /** Each case: the request, and the field its 400 must name. Nothing may be written by any of them. */
 const BAD_BODIES: { name: string; url: string; payload: unknown; field: string }[] = [
   { name: 'missing type', url: '/api/jobs', payload: { payload: {} }, field: 'type' },
+  { name: 'a NUL in the type', url: '/api/jobs', payload: { type: 'a\u0000' }, field: 'type' },
+  { name: 'a lone surrogate in the owner', url: '/api/jobs', payload: { type: 'a', owner: 'u\ud83d' }, field: 'owner' },
+  { name: 'token: a NUL in the owner', url: '/api/tokens', payload: { owner: 'a\u0000b' }, field: 'owner' },
+  { name: 'schedule: a lone surrogate in the name', url: '/api/schedules', payload: { name: 'n\udc00', cron: '* * * * *', type: 't' }, field: 'name' },
   { name: 'empty type', url: '/api/jobs', payload: { type: '' }, field: 'type' },
   { name: 'type too long', url: '/api/jobs', payload: { type: 'x'.repeat(129) }, field: 'type' },
   { name: 'unknown field', url: '/api/jobs', payload: { type: 'a', prioritee: 1 }, field: 'prioritee' },
