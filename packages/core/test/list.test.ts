@@ -38,6 +38,14 @@ describe('listJobs', () => {
     await expect(c.listJobs({ status: ['bogus' as never] })).rejects.toMatchObject({ code: 'invalid_input' })
     await expect(c.listJobs({ cursor: 'nope' })).rejects.toMatchObject({ code: 'invalid_input' })
     await expect(c.listJobs({ limit: 501 })).rejects.toMatchObject({ code: 'invalid_input' })
+    const cursor = (o: object) => Buffer.from(JSON.stringify({ t: '2026-01-01T00:00:00.000Z', p: 0, id: '01900000-0000-7000-8000-000000000000', ...o })).toString('base64url')
+    for (const bad of [{ p: 1.5 }, { p: 1e10 }, { t: '+275760-09-13T00:00:00.000Z' }, { t: 'soon' }])
+      await expect(c.listJobs({ cursor: cursor(bad) })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('invalid cursor') })
+    await c.enqueueMany([{ type: 'a' }, { type: 'b' }])
+    const { nextCursor } = await c.listJobs({ sort: 'queue', limit: 1 })
+    await expect(c.listJobs({ sort: 'newest', cursor: nextCursor! })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringContaining('sort=queue') })
+    expect((await c.listJobs({ sort: 'queue', cursor: nextCursor! })).jobs).toHaveLength(1)
+    expect((await c.listJobs({ sort: 'newest', cursor: cursor({}) })).jobs).toEqual([]) // an older cursor, without its sort
   })
 
   it('walks every page with the keyset cursor in each sort, without gaps or repeats', async () => {

@@ -261,7 +261,7 @@ export class JobStore {
     const sort: SortName = f.sort ?? 'newest'
     const limit = f.limit ?? 50
     let cursor: { t: string; p: number; id: string } | null = null
-    if (f.cursor) cursor = decodeCursor(f.cursor)
+    if (f.cursor) cursor = decodeCursor(f.cursor, sort)
     const where = filterParams(f, scope)
     const [rows, countRows] = await Promise.all([
       this.#run<Row>(this.q.jobList(sort), [
@@ -677,22 +677,37 @@ function filterParams(f: Partial<ParsedFilter>, scope: Scope): unknown[] {
   ]
 }
 
+/** A page's position: its last job's sort key, and the sort it belongs to (`s`). */
 function encodeCursor(sort: SortName, job: Job): string {
   const t = (sort === 'queue' ? job.runAt : job.createdAt).toISOString()
-  return Buffer.from(JSON.stringify({ t, p: job.priority, id: job.id })).toString('base64url')
+  return Buffer.from(JSON.stringify({ s: sort, t, p: job.priority, id: job.id })).toString('base64url')
 }
 
-function decodeCursor(cursor: string): { t: string; p: number; id: string } {
+/**
+ * Checks a cursor before PostgreSQL sees it: a priority that is not a 32-bit integer or a time it
+ * cannot hold was a database error; a cursor of another sort (newest's created time read as the
+ * queue order's run time) turned to a wrong page. Cursors from before `s` was added are taken as is.
+ */
+function decodeCursor(cursor: string, sort: SortName): { t: string; p: number; id: string } {
   try {
-    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: string; p: number; id: string }
-    if (typeof c.t === 'string' && typeof c.p === 'number' && isUuid(c.id) && !Number.isNaN(Date.parse(c.t))) return c
-  } catch {
-    // fall through to the error below
+    const c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown; t: string; p: number; id: string }
+    const time = typeof c.t === 'string' ? Date.parse(c.t) : Number.NaN
+    const ok = Number.isInteger(c.p) && Math.abs(c.p) <= 2_147_483_647 && isUuid(c.id) && Math.abs(time) <= MAX_CURSOR_TIME
+    if (ok && c.s !== undefined && c.s !== sort)
+      throw new ConveyorError(ErrorCodes.invalidInput, `this cursor belongs to sort=${String(c.s)}, not sort=${sort}`, {
+        details: [{ path: 'cursor', message: `a cursor of sort=${String(c.s)}` }],
+      })
+    if (ok) return { t: c.t, p: c.p, id: c.id }
+  } catch (err) {
+    if (err instanceof ConveyorError) throw err
+    // not JSON: the error below
   }
   throw new ConveyorError(ErrorCodes.invalidInput, 'invalid cursor: pass the nextCursor of a previous page', {
     details: [{ path: 'cursor', message: 'not a cursor this server issued' }],
   })
 }
+/** Year 9999: beyond it PostgreSQL's timestamptz input refused the time (a JS Date reaches 275760). */
+const MAX_CURSOR_TIME = Date.UTC(9999, 11, 31)
 
 function toDate(value: Date | string, field: string): Date {
   const d = value instanceof Date ? value : new Date(value)
