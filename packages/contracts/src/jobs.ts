@@ -32,7 +32,10 @@ export const enqueueBodySchema = enqueueFields
       .array(z.uuid())
       .max(LIMITS.filesPerJob)
       .optional()
-      .meta({ description: 'ids of files uploaded with POST /api/files (by the same owner), attached to the job' }),
+      .meta({
+        description:
+          'ids of files uploaded with POST /api/files (by the same owner), attached to the job; when the idempotencyKey is taken they are deleted instead',
+      }),
   })
   .refine(runAtOrDelay, runAtOrDelayError)
   .meta({ id: 'EnqueueOptions' })

@@ -110,7 +110,9 @@ export const ROUTES = {
     tag: 'jobs',
     audit: 'job.enqueue',
     summary: 'Enqueue a job',
-    description: 'Answers 201 with the new job, or 200 with `duplicate: true` and the earlier job with the same owner and idempotencyKey.',
+    description:
+      'Answers 201 with the new job, or 200 with `duplicate: true` and the earlier job with the same owner and idempotencyKey. ' +
+      'A duplicate attaches no file: the earlier job keeps its own, and the uploads its `files` name that are still unattached are deleted.',
     body: enqueueBodySchema,
     status: 201,
     response: enqueueResponseSchema,

@@ -6,7 +6,7 @@ import { PgliteAdapter } from './db/pglite-adapter.ts'
 import { ConveyorError, ErrorCodes } from './errors.ts'
 import { EventBus, type JobEventListener } from './events/event-bus.ts'
 import type { EnqueueInput, ListFilter } from './jobs/input.ts'
-import type { Job } from './jobs/job.ts'
+import { type Job, toJob } from './jobs/job.ts'
 import {
   type BulkAction,
   type EnqueueResult,
@@ -143,18 +143,31 @@ export class Conveyor {
     return this.jobs.enqueue(input)
   }
 
-  /** The job and the attachment of its uploaded files in one transaction: both or neither. */
+  /**
+   * The job and the attachment of its uploaded files in one transaction: both or neither. When an
+   * earlier job holds the idempotency key, the answer is that job (duplicate) and the uploads named
+   * are deleted in the same transaction, not attached and not left behind; the earlier job keeps its
+   * own files (a retry naming the same ids finds them attached to it already).
+   */
   async #enqueueWithFiles(input: EnqueueInput, files: string[]): Promise<EnqueueResult> {
     const row = buildInsertRow(input)
-    const inserted = await this.db.transaction(async (tx) => {
-      const [jobRow] = await tx.query<Record<string, unknown>>(this.jobs.q.jobInsertMany, [jsonText([row]), this.jobs.channel])
-      if (!jobRow) return null // an earlier job holds the idempotency key: the files stay unattached
-      await this.files.attach(tx, files, jobRow.id as string, input.owner ?? null)
-      return insertedJob(row, jobRow)
-    })
-    if (inserted) return { job: inserted, duplicate: false }
-    const { files: _ignored, ...rest } = input
-    return this.jobs.enqueue(rest)
+    const owner = input.owner ?? null
+    // The holder of the key may be deleted between the insert and the look-up: then insert again.
+    for (;;) {
+      const result = await this.db.transaction(async (tx): Promise<EnqueueResult | null> => {
+        const [jobRow] = await tx.query<Record<string, unknown>>(this.jobs.q.jobInsertMany, [jsonText([row]), this.jobs.channel])
+        if (jobRow) {
+          await this.files.attach(tx, files, jobRow.id as string, owner)
+          return { job: insertedJob(row, jobRow), duplicate: false }
+        }
+        const key = JSON.stringify([{ owner, idempotency_key: row.idempotency_key }])
+        const [earlier] = await tx.query<Record<string, unknown>>(this.jobs.q.jobGetByIdempotencyKeys, [key])
+        if (!earlier) return null
+        await this.files.discard(tx, files, owner)
+        return { job: toJob(earlier), duplicate: true }
+      })
+      if (result) return result
+    }
   }
 
   /** One job with its attempt log, or null. */

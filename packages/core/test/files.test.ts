@@ -55,6 +55,18 @@ describe('job files', () => {
     expect((await c.stats()).total).toBe(1)
   })
 
+  it('a duplicate enqueue (idempotency key taken) answers the earlier job and deletes the uploads it named', async () => {
+    const c = await openConveyor()
+    const first = await c.files.upload({ name: 'a.txt', data: 'a', owner: 'alice' })
+    const job = await c.enqueue({ type: 'x', owner: 'alice', idempotencyKey: 'k', files: [first.id] })
+    const second = await c.files.upload({ name: 'b.txt', data: 'b', owner: 'alice' })
+    const again = await c.submit({ type: 'x', owner: 'alice', idempotencyKey: 'k', files: [first.id, second.id] })
+    expect(again).toMatchObject({ duplicate: true, job: { id: job.id, owner: 'alice', idempotencyKey: 'k' } })
+    expect((await c.files.list(job.id)).map((f) => f.name)).toEqual(['a.txt'])
+    expect(await c.files.get(second.id)).toBeNull()
+    expect((await c.stats()).total).toBe(1)
+  })
+
   it('the cleaner deletes uploads never attached to a job after a day', async () => {
     const c = await openConveyor()
     const old = await c.files.upload({ name: 'old.txt', data: 'x' })

@@ -92,6 +92,29 @@ describe('file routes', () => {
     expect((await t.call('POST', '/api/jobs', bob, { type: 'x', files: [forBob.body.file.id] })).status).toBe(201)
   })
 
+  it("answers a taken idempotency key with the earlier job (200, duplicate) and deletes the new uploads it named, never another owner's", async () => {
+    const t = await openApp()
+    const alice = await t.tokenFor('alice')
+    const first = (await upload(t, 'a.txt', 'first', alice)).body.file
+    const created = await t.call('POST', '/api/jobs', alice, { type: 'x', idempotencyKey: 'k1', files: [first.id] })
+    expect(created.status).toBe(201)
+    const earlier = { status: 200, body: { success: true, duplicate: true, job: { id: created.body.job.id } } }
+    // The same call again (a client retrying): the earlier job, its file still attached.
+    expect(await t.call('POST', '/api/jobs', alice, { type: 'x', idempotencyKey: 'k1', files: [first.id] })).toMatchObject(earlier)
+    // A new upload named by a duplicate is not attached and not left behind: it is deleted.
+    const second = (await upload(t, 'b.txt', 'second', alice)).body.file
+    expect(await t.call('POST', '/api/jobs/enqueue', alice, { type: 'x', idempotencyKey: 'k1', files: [second.id] })).toMatchObject(earlier)
+    const files = (await t.call('GET', `/api/jobs/${created.body.job.id}/files`, alice)).body.files
+    expect(files.map((f: { name: string }) => f.name)).toEqual(['a.txt'])
+    expect(await t.conveyor.files.get(second.id)).toBeNull()
+    expect(await stored(t)).toEqual({ files: 1, bytes: 5 })
+    // Another owner's upload named in alice's duplicate stays as it was, and bob can still use it.
+    const bob = await t.tokenFor('bob')
+    const bobs = (await upload(t, 'c.txt', 'bob', bob)).body.file
+    expect(await t.call('POST', '/api/jobs', alice, { type: 'x', idempotencyKey: 'k1', files: [bobs.id] })).toMatchObject(earlier)
+    expect((await t.call('POST', '/api/jobs', bob, { type: 'x', idempotencyKey: 'k1', files: [bobs.id] })).status).toBe(201)
+  })
+
   it('refuses a declared size over maxFileBytes with 413 before reading it, storing nothing', async () => {
     const t = await openApp({ maxFileBytes: 1024 })
     const res = await upload(t, 'big.bin', Buffer.alloc(1025), admin, 'application/octet-stream')

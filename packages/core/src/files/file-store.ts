@@ -111,6 +111,17 @@ export class FileStore {
     }
   }
 
+  /**
+   * Deletes, inside the caller's transaction, the uploads of this owner that `attach` would have taken
+   * (unattached, complete inputs); others are left alone. For an enqueue that found an earlier job
+   * with its idempotency key: its new uploads would otherwise wait a day for the cleaner.
+   */
+  async discard(tx: Queryable, fileIds: readonly string[], owner: string | null): Promise<number> {
+    const ids = fileIds.filter((f) => isUuid(f))
+    if (ids.length === 0) return 0
+    return (await tx.query(this.q.fileDeleteAttachable, [ids, owner])).length
+  }
+
   async get(id: string): Promise<FileInfo | null> {
     if (!isUuid(id)) return null
     const [row] = await this.db.query<Row>(this.q.fileGet, [id])

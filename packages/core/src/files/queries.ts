@@ -23,6 +23,9 @@ export function buildFileQueries(schema: string) {
     /** $1 ids, $2 job, $3 owner: attaches unattached, complete inputs of that owner (NULL owner: any). */
     fileAttach: `UPDATE ${F} SET job_id = $2 WHERE id = ANY($1::uuid[]) AND job_id IS NULL AND complete
       AND kind = 'input' AND ($3::text IS NULL OR owner IS NOT DISTINCT FROM $3) RETURNING id`,
+    /** $1 ids, $2 owner: the uploads fileAttach would take, deleted instead (named by a duplicate enqueue). */
+    fileDeleteAttachable: `DELETE FROM ${F} WHERE id = ANY($1::uuid[]) AND job_id IS NULL AND complete
+      AND kind = 'input' AND ($2::text IS NULL OR owner IS NOT DISTINCT FROM $2) RETURNING id`,
     fileGet: `SELECT ${FILE_COLUMNS} FROM ${F} WHERE id = $1`,
     /** $1 job. */
     fileListByJob: `SELECT ${FILE_COLUMNS} FROM ${F} WHERE job_id = $1 AND complete ORDER BY kind, name`,
