@@ -18,7 +18,11 @@ export const alertRuleBodySchema = z
     }),
     queue: text(LIMITS.name).nullable().optional(),
     type: text(LIMITS.name).nullable().optional(),
-    threshold: z.number().min(0).optional().meta({ description: 'default 0' }),
+    threshold: z
+      .number()
+      .min(0)
+      .optional()
+      .meta({ description: 'default 0; for failure_rate a fraction from 0 to 1 (a larger one is refused, on a change too)' }),
     windowMs: z.number().int().min(1000).max(30 * 24 * 3600_000).optional().meta({ description: 'default 300000' }),
     webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
     format: z.enum(['json', 'slack']).optional().meta({ description: 'slack: a Slack-compatible { text } body; default json' }),

@@ -143,6 +143,11 @@ describe('alerts', () => {
     const rule = await c.alerts.create({ name: 'x', kind: 'queue_depth' })
     await expect(c.alerts.create({ name: 'x', kind: 'queue_depth' })).rejects.toMatchObject({ code: 'already_exists' })
     expect((await c.alerts.update(rule.id, { threshold: 10 })).threshold).toBe(10)
+    // A failure rate is a fraction: judged on the rule as changed (here the stored threshold of 10).
+    const asFraction = { code: 'invalid_input', details: [expect.objectContaining({ path: 'threshold' })] }
+    await expect(c.alerts.create({ name: 'rate', kind: 'failure_rate', threshold: 1.01 })).rejects.toMatchObject(asFraction)
+    await expect(c.alerts.update(rule.id, { kind: 'failure_rate' })).rejects.toMatchObject(asFraction)
+    expect(await c.alerts.update(rule.id, { kind: 'failure_rate', threshold: 0.5 })).toMatchObject({ kind: 'failure_rate', threshold: 0.5, windowMs: 300_000 })
     await c.alerts.remove(rule.id)
     await expect(c.alerts.remove(rule.id)).rejects.toMatchObject({ code: 'alert_rule_not_found' })
   })

@@ -55,6 +55,27 @@ describe('alert routes', () => {
     expect((await call('PATCH', `/api/alerts/rules/${rule.id}`, undefined, { threshold: 1 })).body.error.code).toBe('alert_rule_not_found')
   })
 
+  it('refuses a failure_rate threshold outside 0..1 (400 naming threshold) on create and on change, judged on the rule as changed', async () => {
+    const { call } = await openApp()
+    const refusedThreshold = (res: { status: number; body: any }) => {
+      expect(res.status).toBe(400)
+      expect(res.body.error).toMatchObject({ code: 'invalid_input', message: expect.stringContaining('threshold') })
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'threshold' })])
+    }
+    for (const threshold of [1.5, 100, -0.1]) refusedThreshold(await call('POST', '/api/alerts/rules', undefined, { name: 'rate', kind: 'failure_rate', threshold }))
+    const rate = (await call('POST', '/api/alerts/rules', undefined, { name: 'rate', kind: 'failure_rate', threshold: 1 })).body.rule
+    expect(rate.threshold).toBe(1)
+    refusedThreshold(await call('PATCH', `/api/alerts/rules/${rate.id}`, undefined, { threshold: 2 }))
+    refusedThreshold(await call('PATCH', `/api/alerts/rules/${rate.id}`, undefined, { threshold: -1 }))
+    // Other kinds count jobs or milliseconds. A change keeps every field it does not name.
+    const depth = (await call('POST', '/api/alerts/rules', undefined, { name: 'depth', kind: 'queue_depth', threshold: 50, windowMs: 60_000 })).body.rule
+    expect((await call('PATCH', `/api/alerts/rules/${depth.id}`, undefined, { enabled: false })).body.rule).toMatchObject({ threshold: 50, windowMs: 60_000, enabled: false })
+    // Made a failure_rate rule, its stored threshold of 50 is refused; with a fraction it is taken.
+    refusedThreshold(await call('PATCH', `/api/alerts/rules/${depth.id}`, undefined, { kind: 'failure_rate' }))
+    const changed = await call('PATCH', `/api/alerts/rules/${depth.id}`, undefined, { kind: 'failure_rate', threshold: 0.25 })
+    expect(changed).toMatchObject({ status: 200, body: { rule: { kind: 'failure_rate', threshold: 0.25, windowMs: 60_000, enabled: false } } })
+  })
+
   it("sends a test message to the rule's webhook, says when the webhook refused it, and refuses a rule without one (400)", async () => {
     const { call } = await openApp()
     const hook = await webhook()

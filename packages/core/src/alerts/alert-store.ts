@@ -9,7 +9,8 @@ import { type AlertQueries, buildAlertQueries } from './queries.ts'
 export const ALERT_KINDS = ['failure_rate', 'queue_depth', 'oldest_pending_age', 'no_worker', 'schedule_missed', 'job_running_longer'] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
 
-export const alertRuleInputSchema = z
+/** The fields of a rule, each checked alone (what a change may name). */
+const alertRuleFields = z
   .object({
     name: z.string().min(1).max(LIMITS.name),
     /**
@@ -29,6 +30,16 @@ export const alertRuleInputSchema = z
     enabled: z.boolean().default(true),
   })
   .strict()
+
+/** A whole rule: its fields, and a threshold that fits its kind (a failure rate is a fraction). */
+export const alertRuleInputSchema = alertRuleFields.superRefine((rule, ctx) => {
+  if (rule.kind === 'failure_rate' && rule.threshold > 1)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['threshold'],
+      message: `a failure_rate threshold is a fraction of finished jobs from 0 to 1 (0.2 is 20%), not ${rule.threshold}`,
+    })
+})
 export type AlertRuleInput = z.input<typeof alertRuleInputSchema>
 type Parsed = z.output<typeof alertRuleInputSchema>
 
@@ -83,8 +94,12 @@ export class AlertStore {
   async update(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule> {
     const current = await this.get(id)
     if (!current) throw notFound(id)
-    const p = parseInput(alertRuleInputSchema.partial().strict(), patch, 'alert rule change')
-    const merged = parseInput(alertRuleInputSchema, { ...fromRule(current), ...Object.fromEntries(Object.entries(p).filter(([, x]) => x !== undefined)) }, 'alert rule')
+    const p = parseInput(alertRuleFields.partial().strict(), patch, 'alert rule change')
+    // zod's .partial() keeps each field's default: take only the fields the patch gave, or changing one
+    // field would reset the others (threshold to 0, windowMs to 5 minutes, …). The rule as changed is
+    // then checked whole, so a threshold is judged by the kind the rule will have.
+    const given = Object.fromEntries(Object.entries(p).filter(([k, x]) => x !== undefined && (patch as Record<string, unknown>)[k] !== undefined))
+    const merged = parseInput(alertRuleInputSchema, { ...fromRule(current), ...given }, 'alert rule')
     return toRule(await this.#write(this.q.alertRuleUpdate, [id, ...fields(merged)], merged.name))
   }
 
