@@ -1,16 +1,13 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
-import type { LookupFunction } from 'node:net'
-import { PermanentError } from '@conveyor/core'
-import { blockedKind, inNetworks, parseAddress, type Range } from './address-policy.ts'
+import { type AddressRange, blockedKind, guardedLookup, inNetworks, parseAddress, PermanentError } from '@conveyor/core'
 
 /** Where requests may go. */
 export interface NetworkPolicy {
   /** Allow private, loopback, link-local, … addresses too. Default false. */
   allowPrivateNetworks: boolean
   /** Blocked networks allowed anyway (say, one intranet host), from parseNetworks(). */
-  allowNetworks: readonly Range[]
+  allowNetworks: readonly AddressRange[]
 }
 
 /**
@@ -29,28 +26,6 @@ function assertAllowed(policy: NetworkPolicy, host: string, address: string): vo
   if (policy.allowPrivateNetworks) return
   const kind = blockedKind(address)
   if (kind && !inNetworks(address, policy.allowNetworks)) throw new BlockedAddressError(host, address, kind)
-}
-
-/**
- * The DNS lookup the socket connects with: it resolves every address of the name and refuses them all
- * if any one is blocked. Checking inside the connection's own lookup (rather than resolving first and
- * fetching after) leaves no window for a name to resolve differently the second time (DNS rebinding).
- */
-function guardedLookup(policy: NetworkPolicy): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { all: true, family: options.family ?? 0, hints: options.hints ?? 0 }, (err, addresses: LookupAddress[]) => {
-      if (err) return callback(err, '', 0)
-      try {
-        if (addresses.length === 0) throw new Error(`${hostname} has no address`)
-        for (const a of addresses) assertAllowed(policy, hostname, a.address)
-      } catch (error) {
-        return callback(error as NodeJS.ErrnoException, '', 0)
-      }
-      if (options.all) return callback(null, addresses)
-      const first = addresses[0]!
-      callback(null, first.address, first.family)
-    })
-  }
 }
 
 export interface GuardedFetchOptions {
@@ -115,7 +90,8 @@ async function requestOnce(url: URL, options: GuardedFetchOptions): Promise<Answ
       const req = transport.request(url, {
         method: options.method,
         agent: false,
-        lookup: guardedLookup(options.policy),
+        // Every address the name resolves to is judged inside the connection's own lookup (no DNS rebinding).
+        lookup: guardedLookup((host, address) => assertAllowed(options.policy, host, address)),
         signal,
         headers: { 'user-agent': USER_AGENT, accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
       })

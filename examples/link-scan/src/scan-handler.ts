@@ -1,5 +1,4 @@
-import { type Handler, PermanentError } from '@conveyor/core'
-import { parseNetworks } from './address-policy.ts'
+import { type Handler, parseNetworks, PermanentError } from '@conveyor/core'
 import { guardedFetch, type NetworkPolicy } from './guarded-fetch.ts'
 import { extractLinks } from './links.ts'
 

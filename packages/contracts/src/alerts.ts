@@ -24,7 +24,15 @@ export const alertRuleBodySchema = z
       .optional()
       .meta({ description: 'default 0; for failure_rate a fraction from 0 to 1 (a larger one is refused, on a change too)' }),
     windowMs: z.number().int().min(1000).max(30 * 24 * 3600_000).optional().meta({ description: 'default 300000' }),
-    webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .nullable()
+      .optional()
+      .meta({
+        description:
+          'http(s); never a link-local (169.254.0.0/16, fe80::/10) or cloud metadata address, refused here and, for a name, after resolution when called; loopback and private networks are allowed. Redirects are not followed.',
+      }),
     format: z.enum(['json', 'slack']).optional().meta({ description: 'slack: a Slack-compatible { text } body; default json' }),
     cooldownMs: z.number().int().min(0).max(7 * 24 * 3600_000).optional().meta({ description: 'a rule firing again within this long after resolving stays silent; default 900000' }),
     enabled: z.boolean().optional().meta({ description: 'default true' }),

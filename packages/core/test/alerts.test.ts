@@ -1,7 +1,9 @@
+import type { LookupAddress } from 'node:dns'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { openConveyor, waitForStatus } from './helpers.ts'
+import { AlertEvaluator, postWebhook, type Resolve } from '../src/index.ts'
+import { logger, openConveyor, waitForStatus } from './helpers.ts'
 
 /** A real HTTP server on a free port that records the webhook bodies it receives. */
 async function webhookSink() {
@@ -124,6 +126,37 @@ describe('alerts', () => {
     const resolved = await c.alertEvaluator.runOnce()
     expect(resolved.map((f) => `${f.rule}:${f.state}`).sort()).toEqual(['long:resolved', 'missed:resolved', 'old:resolved'])
     expect(hook.bodies).toHaveLength(6)
+  })
+
+  it('never calls a webhook at a link-local address, judged after name resolution; loopback is called', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    const { port } = new URL(hook.url)
+    const asked: string[] = []
+    const addresses: Record<string, LookupAddress[]> = {
+      'metadata.test': [{ address: '169.254.169.254', family: 4 }],
+      'mixed.test': [{ address: '127.0.0.1', family: 4 }, { address: 'fe80::1', family: 6 }],
+      'hooks.test': [{ address: '127.0.0.1', family: 4 }],
+    }
+    const resolve: Resolve = async (hostname) => (asked.push(hostname), addresses[hostname] ?? [])
+    const evaluator = new AlertEvaluator(c.db, c.alerts, c.schedules, logger, (url, body) => postWebhook(url, body, { timeoutMs: 5000, resolve }))
+    const rule = await c.alerts.create({ name: 'meta', kind: 'queue_depth', webhookUrl: `http://metadata.test:${port}/hook` })
+    expect(await evaluator.sendTest(rule)).toEqual({
+      delivered: false,
+      error: expect.stringMatching(/^refused metadata\.test \(169\.254\.169\.254\): a link-local address; webhooks may not call/),
+    })
+    // One refused address refuses the name: the connection could take any of them.
+    const mixed = await c.alerts.update(rule.id, { webhookUrl: `http://mixed.test:${port}/hook` })
+    expect(await evaluator.sendTest(mixed)).toMatchObject({ delivered: false, error: expect.stringContaining('(fe80::1): a link-local address') })
+    expect(hook.bodies).toEqual([])
+    const local = await c.alerts.update(rule.id, { webhookUrl: `http://hooks.test:${port}/hook` })
+    expect(await evaluator.sendTest(local)).toEqual({ delivered: true, error: null })
+    expect(hook.bodies).toHaveLength(1)
+    expect(asked).toEqual(['metadata.test', 'mixed.test', 'hooks.test'])
+    // A stored rule from before the check: the literal address is refused before connecting.
+    await expect(postWebhook('http://169.254.169.254/latest/meta-data/', {}, { timeoutMs: 5000 })).rejects.toThrow(/a link-local address/)
+    await c.db.query(`UPDATE "${c.schema}".alert_rules SET webhook_url = 'http://[fe80::1]:9/' WHERE id = $1`, [rule.id])
+    expect(await c.alertEvaluator.sendTest((await c.alerts.get(rule.id))!)).toMatchObject({ delivered: false, error: expect.stringContaining('link-local') })
   })
 
   it('records a delivery failure instead of throwing', async () => {

@@ -76,6 +76,36 @@ describe('alert routes', () => {
     expect(changed).toMatchObject({ status: 200, body: { rule: { kind: 'failure_rate', threshold: 0.25, windowMs: 60_000, enabled: false } } })
   })
 
+  it('refuses a webhook URL on a link-local or cloud metadata address (400 naming webhookUrl), on create and on change; loopback and private networks are allowed', async () => {
+    const { call } = await openApp()
+    const refused = [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://2852039166/', // 169.254.169.254 as one number
+      'http://0xa9.0xfe.0xa9.0xfe/',
+      'http://[fe80::1]:8080/hook',
+      'http://[::ffff:169.254.169.254]/',
+      'https://[fd00:ec2::254]/latest/',
+      'http://100.100.100.200/',
+    ]
+    for (const webhookUrl of refused) {
+      const res = await call('POST', '/api/alerts/rules', undefined, { name: 'meta', kind: 'no_worker', webhookUrl })
+      expect(res.status, webhookUrl).toBe(400)
+      expect(res.body.error, webhookUrl).toMatchObject({
+        code: 'invalid_input',
+        message: expect.stringMatching(/^invalid alert rule: webhookUrl: .* is a (link-local|cloud metadata) address; webhooks may not call/),
+        details: [expect.objectContaining({ path: 'webhookUrl' })],
+      })
+    }
+    const allowed = ['http://127.0.0.1:9/hook', 'http://[::1]:9/hook', 'http://10.0.0.7/hook', 'http://192.168.1.20/hook', 'https://hooks.internal/x']
+    for (const [i, webhookUrl] of allowed.entries())
+      expect((await call('POST', '/api/alerts/rules', undefined, { name: `ok ${i}`, kind: 'no_worker', webhookUrl })).status, webhookUrl).toBe(201)
+    const rule = (await call('GET', '/api/alerts/rules')).body.rules[0]
+    const change = await call('PATCH', `/api/alerts/rules/${rule.id}`, undefined, { webhookUrl: 'http://169.254.169.254/' })
+    expect(change.status).toBe(400)
+    expect(change.body.error.details).toEqual([expect.objectContaining({ path: 'webhookUrl' })])
+    expect((await call('GET', `/api/alerts/rules/${rule.id}`)).body.rule.webhookUrl).toBe(rule.webhookUrl)
+  })
+
   it("sends a test message to the rule's webhook, says when the webhook refused it, and refuses a rule without one (400)", async () => {
     const { call } = await openApp()
     const hook = await webhook()

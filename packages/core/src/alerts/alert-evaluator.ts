@@ -5,6 +5,7 @@ import { latestTickAtOrBefore, parseCron } from '../schedules/cron.ts'
 import type { ScheduleStore } from '../schedules/schedule-store.ts'
 import { SCHEDULER_DEFAULTS } from '../schedules/scheduler.ts'
 import { type AlertEvent, type AlertRule, type AlertStore, toEvent } from './alert-store.ts'
+import { postWebhook } from './webhook.ts'
 
 export const ALERTS_DEFAULTS = {
   intervalMs: 15_000,
@@ -179,15 +180,7 @@ function maxBy<T>(rows: T[], f: (r: T) => number): T | undefined {
   return best
 }
 
-/** POSTs JSON to a webhook, failing on a non-2xx answer or after 5 s. */
-async function postJson(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(ALERTS_DEFAULTS.webhookTimeoutMs),
-  })
-  if (!res.ok) throw new Error(`webhook answered ${res.status}`)
-}
+/** POSTs JSON to a webhook (never to a link-local address), failing on a non-2xx answer or after 5 s. */
+const postJson: Deliver = (url, body) => postWebhook(url, body, { timeoutMs: ALERTS_DEFAULTS.webhookTimeoutMs })
 
 export type { AlertEvent }

@@ -5,6 +5,7 @@ import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
 import { LIMITS, parseInput } from '../jobs/input.ts'
 import { isUuid } from '../jobs/job-store.ts'
 import { type AlertQueries, buildAlertQueries } from './queries.ts'
+import { webhookUrlRefusal } from './webhook.ts'
 
 export const ALERT_KINDS = ['failure_rate', 'queue_depth', 'oldest_pending_age', 'no_worker', 'schedule_missed', 'job_running_longer'] as const
 export type AlertKind = (typeof ALERT_KINDS)[number]
@@ -24,7 +25,15 @@ const alertRuleFields = z
     type: z.string().min(1).max(LIMITS.name).nullable().optional(),
     threshold: z.number().min(0).default(0),
     windowMs: z.number().int().min(1000).max(30 * 24 * 3600_000).default(300_000),
-    webhookUrl: z.url({ protocol: /^https?$/ }).max(2048).nullable().optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .superRefine((url, ctx) => {
+        const refused = webhookUrlRefusal(url)
+        if (refused) ctx.addIssue({ code: 'custom', message: refused })
+      })
+      .nullable()
+      .optional(),
     format: z.enum(['json', 'slack']).default('json'),
     cooldownMs: z.number().int().min(0).max(7 * 24 * 3600_000).default(900_000),
     enabled: z.boolean().default(true),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { blockedKind, inNetworks, parseNetworks } from '../src/address-policy.ts'
+import { blockedKind, inNetworks, parseNetworks } from '../src/net/address-policy.ts'
 
 describe('the SSRF address policy', () => {
   it.each([
@@ -27,6 +27,8 @@ describe('the SSRF address policy', () => {
     ['64:ff9b::a9fe:a9fe', 'link-local'],
     ['2002:c0a8:0101::1', 'private'],
     ['::127.0.0.1', 'reserved (IPv4-compatible)'],
+    ['100.100.100.200', 'cloud metadata'],
+    ['fd00:ec2::254', 'cloud metadata'],
     ['localhost', 'not an IP address'],
   ])('refuses %s (%s)', (address, kind) => {
     expect(blockedKind(address)).toBe(kind)

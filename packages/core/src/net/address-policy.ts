@@ -1,10 +1,12 @@
 import { isIP } from 'node:net'
 
 /**
- * Which IP addresses a scan may connect to. A link checker fetches URLs that users choose, so without
- * this guard any user could make the server request its own admin ports, the cloud metadata service
- * (169.254.169.254) or anything else on the private network (SSRF). Addresses are classified by the
- * ranges below; IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4) are judged by that address.
+ * What kind of network an IP address belongs to, against server-side request forgery (SSRF): a server
+ * that requests URLs other people choose could otherwise be made to call its own admin ports, the
+ * cloud metadata service (169.254.169.254) or anything else on its private network. Addresses are
+ * classified by the ranges below; IPv6 forms that carry an IPv4 address (mapped, NAT64, 6to4) are
+ * judged by that address. Each caller decides which kinds it refuses: the link-scan example refuses
+ * them all, alert webhooks only link-local and cloud metadata (alerts/webhook.ts).
  */
 
 export interface Range {
@@ -25,8 +27,14 @@ const v6 = (cidr: string, kind: string): Range => {
   return { family: 6, bytes: [...parseIPv6(address)], bits: Number(bits), kind }
 }
 
-/** The ranges a scan refuses by default (IANA special-purpose registries, the non-global ones). */
+/**
+ * The non-global ranges (IANA special-purpose registries), first match wins. Cloud metadata services
+ * outside link-local come first, so that they are named as such rather than as the private range
+ * they sit in: AWS's IPv6 endpoint fd00:ec2::254, Alibaba Cloud's 100.100.100.200.
+ */
 const BLOCKED: readonly Range[] = [
+  v4('100.100.100.200/32', 'cloud metadata'),
+  v6('fd00:ec2::254/128', 'cloud metadata'),
   v4('0.0.0.0/8', 'unspecified'),
   v4('10.0.0.0/8', 'private'),
   v4('100.64.0.0/10', 'private (shared address space)'),
@@ -112,8 +120,12 @@ function embeddedIPv4(address: ParsedAddress): ParsedAddress | null {
 }
 
 /**
- * Why a scan may not connect to this address ("loopback", "private", …), or null when it may.
- * Text that is not an IP address is refused too: only resolved addresses are ever judged.
+ * The kind of a non-global address ("loopback", "private", "link-local", …), or null for a public one.
+ * Text that is not an IP address is "not an IP address": only resolved addresses are ever judged.
+ *
+ * @example
+ *   blockedKind('169.254.169.254') // 'link-local'
+ *   blockedKind('8.8.8.8')         // null
  */
 export function blockedKind(address: string): string | null {
   const parsed = parseAddress(address)
