@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import { Batcher } from '../batcher.ts'
 import { type Db, quoteIdent } from '../db/db.ts'
 
@@ -47,7 +47,7 @@ export class AuditLog {
   /** Records one entry; resolves once it is written (concurrent calls are written together). */
   async record(e: AuditInput): Promise<void> {
     const failed = await this.#batcher.add({
-      id: uuidv7(),
+      id: newId(),
       actor: e.actor.slice(0, 256),
       actor_kind: e.actorKind,
       action: e.action.slice(0, 64),

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream'
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import type { Db, Queryable } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
 import { isUuid } from '../jobs/job-store.ts'
@@ -59,7 +59,7 @@ export class FileStore {
     const name = validateName(input.name)
     const contentType = (input.contentType ?? 'application/octet-stream').slice(0, 255)
     const limit = Math.min(input.maxBytes ?? this.maxBytes, this.maxBytes)
-    const id = uuidv7()
+    const id = newId()
     if (input.kind === 'output' && input.jobId) await this.db.query(this.q.fileDeleteByJobName, [input.jobId, name])
     await this.#run(this.q.fileInsert, [id, input.jobId ?? null, input.owner ?? null, input.kind ?? 'input', name, contentType])
     let size = 0

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os'
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import { Batcher } from '../batcher.ts'
 import type { Db } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, type ErrorInfo, translatePgError } from '../errors.ts'
@@ -590,7 +590,7 @@ export function buildInsertRow(input: EnqueueInput, what = 'job'): Record<string
 
 function toInsertRow(v: ParsedEnqueue): Row {
   return {
-    id: uuidv7(),
+    id: newId(),
     queue: v.queue ?? 'default',
     type: v.type,
     name: v.name ?? null,

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import { z } from 'zod'
 import type { Db, Queryable } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
@@ -88,7 +88,7 @@ export class ScheduleStore {
   async create(input: ScheduleInput): Promise<Schedule> {
     const v = validate(input)
     try {
-      const [row] = await this.db.query<Row>(this.q.scheduleInsert, [uuidv7(), ...fields(v)])
+      const [row] = await this.db.query<Row>(this.q.scheduleInsert, [newId(), ...fields(v)])
       return toSchedule(row!)
     } catch (err) {
       if ((err as { code?: string }).code === '23505')
@@ -100,7 +100,7 @@ export class ScheduleStore {
   /** Creates or replaces the schedule with this name: how schedules are declared in code at start-up. */
   async upsert(input: ScheduleInput): Promise<Schedule> {
     const v = validate(input)
-    const [row] = await this.#run<Row>(this.q.scheduleUpsertByName, [uuidv7(), ...fields(v)])
+    const [row] = await this.#run<Row>(this.q.scheduleUpsertByName, [newId(), ...fields(v)])
     return toSchedule(row!)
   }
 
