@@ -238,6 +238,7 @@ export const ROUTES = {
     description:
       'The body is the file itself (any Content-Type, kept as the file\'s type), named by `?name=`. ' +
       'A file over the server\'s maxFileBytes (50 MiB by default) answers 413 file_too_large before more than that is stored. ' +
+      'An upload cut off before its end (the client closed the connection) keeps nothing and, where the connection is still open, answers 400. ' +
       'Uploads not attached to a job within a day are deleted.',
     query: uploadQuerySchema,
     rawBody: 'application/octet-stream',

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import { jobFilesResponseSchema, uploadResponseSchema } from '@conveyor/contracts'
+import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
 import { admin, bearer, type Headers, openApp, startTestServer, type TestApp } from './helpers.ts'
 
@@ -154,4 +155,39 @@ describe('file routes', () => {
     // The server goes on serving.
     expect((await fetch(`${t.server.url}/api/jobs`, { headers: bearer('test-admin-key-0123456789') })).status).toBe(200)
   })
+
+  it('an upload the client aborts mid-stream is logged as the client\'s doing (warn, not error) and leaves no partial file', async () => {
+    const lines: { level: number; msg: string }[] = []
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
+    const t = await startTestServer({ logger: log })
+    const { port } = new URL(t.server.url)
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: Number(port),
+      method: 'POST',
+      path: '/api/files?name=partial.bin',
+      headers: { ...admin, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+    })
+    req.on('error', () => {}) // the client ends it
+    // Past one stored chunk (1 MiB), so some of the file is in the database when the client goes away.
+    req.write(Buffer.alloc(1024 * 1024 + 4096, 1))
+    await until(async () => (await stored(t)).bytes > 0)
+    req.destroy()
+    await until(async () => lines.some((l) => l.msg.includes('aborted')))
+    const aborted = lines.find((l) => l.msg.includes('aborted'))!
+    expect(aborted.level).toBe(40) // warn
+    expect(lines.filter((l) => l.level >= 50)).toEqual([])
+    // Logged once what was stored of it is deleted.
+    expect(await stored(t)).toEqual({ files: 0, bytes: 0 })
+    // The server goes on serving.
+    expect((await fetch(`${t.server.url}/api/jobs`, { headers: admin })).status).toBe(200)
+  })
 })
+
+/** Checks `done` until it holds (at most 10 s): for what happens on the server after the client left. */
+async function until(done: () => Promise<boolean>): Promise<void> {
+  for (const start = Date.now(); !(await done()); ) {
+    if (Date.now() - start > 10_000) throw new Error('the condition did not hold within 10 s')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}

@@ -38,14 +38,25 @@ export function fileRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const declared = Number(request.headers['content-length'])
     if (Number.isFinite(declared) && declared > limit)
       throw new HttpError('file_too_large', `the file is ${declared} bytes, more than the limit of ${limit}`, { limit })
-    const file = await ctx.conveyor.files.upload({
-      name: query.name,
-      contentType: request.headers['content-type'] ?? 'application/octet-stream',
-      data: (request.body as Readable | undefined) ?? Buffer.alloc(0),
-      owner: caller.role === 'user' ? caller.owner : (query.owner ?? null),
-      maxBytes: limit,
-    })
-    return { file: toApiFile(file) }
+    try {
+      const file = await ctx.conveyor.files.upload({
+        name: query.name,
+        contentType: request.headers['content-type'] ?? 'application/octet-stream',
+        data: (request.body as Readable | undefined) ?? Buffer.alloc(0),
+        owner: caller.role === 'user' ? caller.owner : (query.owner ?? null),
+        maxBytes: limit,
+      })
+      return { file: toApiFile(file) }
+    } catch (err) {
+      // The request stream's own error of a connection closed mid-body (Node's `aborted`, ECONNRESET):
+      // the client went away, its doing, not a server fault. upload() has deleted what was stored of
+      // the file; the answer reaches a socket still open only.
+      if (err === request.raw.errored && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        request.log.warn({ route: 'uploadFile', name: query.name }, 'upload aborted by the client before its body ended; its partial file was deleted')
+        throw new HttpError('invalid_input', 'the upload ended before its body did (the connection was closed); nothing was stored')
+      }
+      throw err
+    }
   })
 
   addRoute(app, ctx, 'listJobFiles', async ({ caller, params }, ctx) => {
