@@ -5,7 +5,11 @@ import type { Transport } from './transport.ts'
 
 /** Which jobs' events to receive. With a user token, only that owner's jobs ever arrive. */
 export interface EventFilter {
-  /** These jobs only (at most 1000). Their current state is delivered first, then every change. Empty: no id filter. */
+  /**
+   * These jobs only, at most 250 (LIMITS.eventIds: they travel in the stream's URL; with more, the
+   * stream is refused with 400 and the subscription polls). Their current state is delivered first,
+   * then every change. Empty: no id filter.
+   */
   ids?: readonly string[]
   queue?: string
   type?: string

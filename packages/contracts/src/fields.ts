@@ -56,7 +56,12 @@ export const statusBody = z
   .union([statusOrAlias.transform((s): JobStatus[] => [s]), z.array(statusOrAlias)])
   .meta({ description: `one of ${JOB_STATUSES.join(', ')} (claimed = running), or an array of them` })
 
-export const idsQuery = commaList(z.uuid(), LIMITS.ids, `comma list of job ids (at most ${LIMITS.ids})`)
+/** `ids` of the event stream's URL: at most LIMITS.eventIds, what fits within Node's 16 KB of request head. */
+export const idsQuery = commaList(
+  z.uuid(),
+  LIMITS.eventIds,
+  `comma list of job ids, at most ${LIMITS.eventIds} (a longer URL would pass the server's 16 KB limit of request line and headers)`,
+)
 
 /** A number in a query string, e.g. `limit=20`. */
 export const intQuery = (min: number, max?: number) => {

@@ -20,8 +20,16 @@ export const LIMITS = {
   listDefault: 50,
   /** Jobs per POST /api/jobs/batch. */
   batch: 1000,
-  /** Ids per bulk action or per event-stream filter. */
+  /** Ids per bulk action (a JSON body). */
   ids: 1000,
+  /**
+   * Ids per event-stream filter. They travel in the URL (EventSource can only GET), and Node refuses
+   * a request line and headers over 16 KB (431) before any route runs: an id costs 39 bytes as the
+   * client sends it (36 and an encoded comma, `%2C`), so 250 take 9.75 KB and leave room for a user
+   * token in `?token=` and a browser's headers and cookies. More jobs: several streams, or none (all of
+   * the caller's jobs, filtered by queue or type).
+   */
+  eventIds: 250,
   /** Jobs per claim. */
   claim: 100,
   leaseMs: 3_600_000,

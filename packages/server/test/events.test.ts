@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto'
 import type { JobEvent } from '@conveyor/core'
-import { jobEventSchema } from '@conveyor/contracts'
+import { jobEventSchema, LIMITS } from '@conveyor/contracts'
 import { pino } from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import { EventHub } from '../src/event-hub.ts'
@@ -44,6 +45,24 @@ describe('GET /api/events', () => {
     while (!text.includes(': keep-alive\n\n')) text += (await reader.read()).value ?? ''
     expect(text.startsWith('retry: 3000\n')).toBe(true)
     controller.abort()
+  })
+
+  it(`takes as many ids as documented (${LIMITS.eventIds}) in one URL, encoded as the client sends them, and refuses more with 400 naming ids`, async () => {
+    const { server, tokenFor } = await startTestServer()
+    const user = token(await tokenFor('alice'))
+    const ids = Array.from({ length: LIMITS.eventIds + 1 }, () => randomUUID())
+    // As EventSource or the client sends it: the token in the URL too, commas percent-encoded.
+    const url = (n: number) => `${server.url}/api/events?${new URLSearchParams({ token: user, ids: ids.slice(0, n).join(',') })}`
+    // A browser's usual headers besides: cookies of other apps on the host, a long user agent.
+    const headers = { accept: 'text/event-stream', cookie: `other_app=${'x'.repeat(2000)}`, 'user-agent': `Mozilla/5.0 ${'x'.repeat(300)}` }
+    const controller = new AbortController()
+    const atLimit = await fetch(url(LIMITS.eventIds), { headers, signal: controller.signal })
+    expect(atLimit.status).toBe(200)
+    expect(atLimit.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    controller.abort()
+    const over = await fetch(url(LIMITS.eventIds + 1), { headers })
+    expect(over.status).toBe(400)
+    expect((await over.json()).error).toMatchObject({ code: 'invalid_input', details: [expect.objectContaining({ path: 'ids' })] })
   })
 
   it('takes the token as ?token= on the event stream only', async () => {
