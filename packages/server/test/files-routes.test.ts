@@ -15,6 +15,18 @@ async function upload(t: TestApp, name: string, data: string | Buffer, headers: 
   return { status: res.statusCode, body: res.json() }
 }
 
+/** POST /api/files on a listening server, chunked (no Content-Length): the caller writes the body. */
+function streamedUpload(url: string, name: string) {
+  const { port } = new URL(url)
+  return httpRequest({
+    host: '127.0.0.1',
+    port: Number(port),
+    method: 'POST',
+    path: `/api/files?name=${encodeURIComponent(name)}`,
+    headers: { ...admin, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
+  })
+}
+
 /** How many uploads are stored (attached or not), and their bytes. */
 async function stored(t: TestApp): Promise<{ files: number; bytes: number }> {
   const s = `"${t.conveyor.schema}"`
@@ -128,15 +140,8 @@ describe('file routes', () => {
   it('answers 413 to a streamed upload as soon as it passes the limit, while the client is still sending, and keeps none of it', async () => {
     const limit = 64 * 1024
     const t = await startTestServer({ maxFileBytes: limit })
-    const { port } = new URL(t.server.url)
-    // Chunked (no Content-Length): limit + 1 bytes, then the request stays open.
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port: Number(port),
-      method: 'POST',
-      path: '/api/files?name=stream.bin',
-      headers: { ...admin, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
-    })
+    // Limit + 1 bytes, then the request stays open.
+    const req = streamedUpload(t.server.url, 'stream.bin')
     const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
       req.on('response', (res) => {
         let body = ''
@@ -160,14 +165,7 @@ describe('file routes', () => {
     const lines: { level: number; msg: string }[] = []
     const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) })
     const t = await startTestServer({ logger: log })
-    const { port } = new URL(t.server.url)
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port: Number(port),
-      method: 'POST',
-      path: '/api/files?name=partial.bin',
-      headers: { ...admin, 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' },
-    })
+    const req = streamedUpload(t.server.url, 'partial.bin')
     req.on('error', () => {}) // the client ends it
     // Past one stored chunk (1 MiB), so some of the file is in the database when the client goes away.
     req.write(Buffer.alloc(1024 * 1024 + 4096, 1))
