@@ -94,15 +94,39 @@ export interface ErrorInfo {
   code?: string
 }
 
+/**
+ * Never throws: a handler may throw anything (a BigInt, a circular object, an Error whose `message`
+ * getter throws), and an attempt whose end cannot be described could not be recorded either — the job
+ * would stay running until its lease ran out and the reaper blamed a lost lease.
+ */
 export function describeError(err: unknown): ErrorInfo {
-  if (err instanceof Error) {
-    const info: ErrorInfo = { message: err.message, name: err.name }
-    if (err.stack) info.stack = err.stack.slice(0, 8000)
-    const code = (err as { code?: unknown }).code
-    if (typeof code === 'string') info.code = code
-    return info
+  try {
+    if (err instanceof Error) {
+      const info: ErrorInfo = { message: String(err.message), name: String(err.name) }
+      if (typeof err.stack === 'string' && err.stack) info.stack = err.stack.slice(0, 8000)
+      const code = (err as { code?: unknown }).code
+      if (typeof code === 'string') info.code = code
+      return info
+    }
+    if (typeof err === 'string') return { message: err, name: 'Error' }
+    let message: string
+    try {
+      message = JSON.stringify(err) ?? String(err)
+    } catch {
+      message = String(err) // a BigInt, a circular object
+    }
+    return { message, name: 'Error' }
+  } catch {
+    return { message: `a ${kindOf(err)} was thrown that cannot be described (reading or serialising it threw)`, name: 'Error' }
   }
-  return { message: typeof err === 'string' ? err : JSON.stringify(err) ?? String(err), name: 'Error' }
+}
+
+function kindOf(value: unknown): string {
+  try {
+    return value instanceof Error ? 'Error' : typeof value
+  } catch {
+    return 'value'
+  }
 }
 
 /**

@@ -75,3 +75,10 @@ export async function waitForStatus(conveyor: Conveyor, id: string, statuses: st
   await promise
   return (await conveyor.getJob(id))!
 }
+
+/** A promise with its resolve function, for handlers that a test releases. */
+export function gate<T = void>() {
+  let open!: (v: T) => void
+  const promise = new Promise<T>((r) => (open = r))
+  return { promise, open }
+}

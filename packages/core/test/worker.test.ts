@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PermanentError } from '../src/index.ts'
-import { nextEvent, openConveyor, waitForStatus } from './helpers.ts'
-
-/** A promise with its resolve function, for handlers that a test releases. */
-function gate<T = void>() {
-  let open!: (v: T) => void
-  const promise = new Promise<T>((r) => (open = r))
-  return { promise, open }
-}
+import { gate, nextEvent, openConveyor, waitForStatus } from './helpers.ts'
 
 describe('worker', () => {
   it('runs a handler, stores its return value as the result, and logs the attempt', async () => {

@@ -327,13 +327,18 @@ export function buildQueries(schema: string) {
       '$3',
       'changed.id',
     ),
-    /** A stopping worker hands jobs back: $1 worker, $2 ids, $3 channel. The attempt is not counted. */
+    /**
+     * A stopping worker hands jobs back: $1 worker, $2 ids, $3 channel. The attempt is not counted.
+     * A job whose cancel was asked is not handed back but cancelled (else another worker ran it).
+     */
     jobRelease: notifying(
       `changed AS (
-        UPDATE ${J} j SET status = 'pending', attempts = greatest(j.attempts - 1, 0), locked_by = NULL, locked_at = NULL,
-          lease_expires_at = NULL, run_at = now(), updated_at = now(),
+        UPDATE ${J} j SET status = CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'pending' END::${s}.job_status,
+          attempts = CASE WHEN j.cancel_requested THEN j.attempts ELSE greatest(j.attempts - 1, 0) END,
+          completed_at = CASE WHEN j.cancel_requested THEN now() END,
+          locked_by = NULL, locked_at = NULL, lease_expires_at = NULL, run_at = now(), updated_at = now(),
           attempt_log = j.attempt_log || jsonb_build_array(jsonb_build_object('attempt', j.attempts, 'workerId', j.locked_by,
-            'startedAt', j.started_at, 'endedAt', now(), 'outcome', 'released'))
+            'startedAt', j.started_at, 'endedAt', now(), 'outcome', CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'released' END))
         WHERE j.id = ANY($2::uuid[]) AND j.status = ANY(${list(TRANSITIONS.release.from)}) AND j.locked_by = $1
         RETURNING j.*
       )`,

@@ -34,8 +34,8 @@ export const TRANSITIONS = {
   remove: { from: ['pending', 'completed', 'failed', 'cancelled'], to: [] },
   /** The reaper: a running job whose lease ran out. */
   reap: { from: ['running'], to: ['pending', 'failed', 'cancelled'] },
-  /** A stopping worker hands a job back without counting the attempt. */
-  release: { from: ['running'], to: ['pending'] },
+  /** A stopping worker hands a job back without counting the attempt; one whose cancel was asked ends cancelled. */
+  release: { from: ['running'], to: ['pending', 'cancelled'] },
 } as const satisfies Record<string, { from: readonly JobStatus[]; to: readonly JobStatus[] }>
 
 export type Transition = keyof typeof TRANSITIONS

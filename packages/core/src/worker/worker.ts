@@ -2,7 +2,7 @@ import { hostname } from 'node:os'
 import type { Logger } from 'pino'
 import { newId } from '../ids.ts'
 import { Batcher } from '../batcher.ts'
-import { CancelledError, describeError, PermanentError, ShutdownError, TimeoutError } from '../errors.ts'
+import { CancelledError, ConveyorError, describeError, ErrorCodes, PermanentError, ShutdownError, TimeoutError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
 import type { Job } from '../jobs/job.ts'
 import type { Completion, Failure, JobStore, ProgressUpdate } from '../jobs/job-store.ts'
@@ -63,14 +63,16 @@ interface Running {
   interrupt(reason: Error): void
   /** Why the attempt was interrupted, once it was (read instead of controller.signal, which is made on first read). */
   interruptedBy?: Error
+  /** Set once the attempt's outcome is decided: its handler may run on, but can no longer attach files. */
+  ended?: boolean
   /** Gives the job's concurrency slot back, once: when its attempt has ended, before that is written. */
   freeSlot(): void
   settled: Promise<void>
 }
 
 class LeaseLostError extends Error {
-  constructor() {
-    super('this worker no longer holds the job: its lease expired and the job was taken over')
+  constructor(message = 'this worker no longer holds the job: its lease expired and the job was taken over') {
+    super(message)
     this.name = 'LeaseLostError'
   }
 }
@@ -85,7 +87,10 @@ class LeaseLostError extends Error {
 export class Worker {
   readonly id: string
   readonly #o: Required<Omit<WorkerOptions, 'id'>>
+  /** Attempts held, by job id and attempt (an attempt whose lease was lost may run on beside the next). */
   readonly #running = new Map<string, Running>()
+  /** The newest attempt held of each job: what events about the job reach. */
+  readonly #newest = new Map<string, Running>()
   readonly #types: string[]
   /** The claim loop in flight, if any. */
   #claiming: Promise<void> | undefined
@@ -93,7 +98,11 @@ export class Worker {
   #again = false
   #stopping = false
   #stopped: Promise<void> | undefined
+  /** Claim retries after errors; the poll timer. Cleared as stop() begins. */
   #timers: NodeJS.Timeout[] = []
+  /** Heartbeats go on while stop() waits for handlers: their leases must not run out meanwhile. */
+  #heartbeatTimer: NodeJS.Timeout | undefined
+  #heartbeating: Promise<void> | undefined
   #unsubscribe: (() => void) | undefined
   #claimErrors = 0
   /**
@@ -104,7 +113,7 @@ export class Worker {
    * claim and a drain of ~2,100 → ~4,700 jobs/s (npm run bench; see bench/profile.ts).
    */
   #busy = 0
-  readonly #completer: Batcher<Completion, boolean>
+  readonly #completer: Batcher<Completion, boolean | Error>
   readonly #failer: Batcher<Failure, string | undefined>
   readonly #progressPending = new Map<string, ProgressUpdate & { waiters: (() => void)[] }>()
   #progressTimer: NodeJS.Timeout | undefined
@@ -120,6 +129,7 @@ export class Worker {
     private readonly files?: FileStore,
   ) {
     this.id = options.id ?? `${hostname()}:${process.pid}:${newId().slice(-12)}`
+    validateOptions(options)
     this.#o = {
       concurrency: options.concurrency ?? WORKER_DEFAULTS.concurrency,
       queues: options.queues ?? [...WORKER_DEFAULTS.queues],
@@ -147,13 +157,15 @@ export class Worker {
     try {
       this.#unsubscribe = await this.events.subscribe((e) => {
         if (e.status === 'pending' && this.#o.queues.includes(e.queue) && this.#types.includes(e.type)) this.nudge()
-        else if (e.cancelRequested && e.status === 'running') this.#running.get(e.id)?.interrupt(new CancelledError())
+        else if (e.cancelRequested && e.status === 'running') this.#newest.get(e.id)?.interrupt(new CancelledError())
       })
     } catch (err) {
       this.logger.warn({ err }, 'could not LISTEN for job events; polling only until the database answers')
     }
     this.#timers.push(setInterval(() => this.nudge(), this.#o.pollIntervalMs))
-    this.#timers.push(setInterval(() => void this.#heartbeat(), Math.max(10, Math.floor(this.#o.leaseMs / 3))))
+    this.#heartbeatTimer = setInterval(() => {
+      this.#heartbeating ??= this.#heartbeat().finally(() => (this.#heartbeating = undefined))
+    }, Math.max(10, Math.floor(this.#o.leaseMs / 3)))
     await this.#register().catch((err) => this.logger.warn({ err }, 'could not register worker'))
     this.nudge()
   }
@@ -225,10 +237,16 @@ export class Worker {
       this.nudge()
     }
     const entry: Running = { job, controller, interrupted, interrupt, freeSlot, settled: Promise.resolve() }
-    this.#running.set(job.id, entry)
+    // The job was claimed again while an earlier attempt of it still runs here (that attempt's lease
+    // ran out, the reaper took it, and this worker claimed it anew): the earlier one has lost it.
+    this.#newest.get(job.id)?.interrupt(new LeaseLostError())
+    const key = attemptKey(job.id, job.attempts)
+    this.#running.set(key, entry)
+    this.#newest.set(job.id, entry)
     this.#busy++
     entry.settled = this.#execute(entry).finally(() => {
-      this.#running.delete(job.id)
+      if (this.#running.get(key) === entry) this.#running.delete(key)
+      if (this.#newest.get(job.id) === entry) this.#newest.delete(job.id)
       freeSlot()
     })
   }
@@ -251,8 +269,13 @@ export class Worker {
       },
       attempt: job.attempts,
       workerId: this.id,
-      attach: (name, data, contentType) => {
-        if (!this.files) return Promise.reject(new Error('this worker has no file store'))
+      attach: async (name, data, contentType) => {
+        if (!this.files) throw new Error('this worker has no file store')
+        // Fenced like complete: an attempt that timed out, was cancelled or lost its lease must not
+        // replace the files of the attempt that took the job over (or of the job it completed).
+        if (entry.ended || entry.interruptedBy) throw new LeaseLostError('this attempt has ended; it can no longer attach files')
+        const held = await this.store.heartbeat(this.id, [{ id: job.id, attempt: job.attempts }], this.#o.leaseMs)
+        if (!held.has(job.id)) throw new LeaseLostError()
         return this.files.upload({ name, data, contentType, jobId: job.id, owner: job.owner, kind: 'output' })
       },
     }
@@ -269,20 +292,23 @@ export class Worker {
     // The attempt ends when the handler settles or when its signal fires, whichever is first: a
     // handler that ignores its signal cannot hold a cancelled or timed-out job.
     let outcome: Outcome = await Promise.race([run, entry.interrupted.then((error) => ({ ok: false as const, error }))])
+    entry.ended = true
     if (timer) clearTimeout(timer)
     entry.freeSlot()
     if (outcome.ok) {
       try {
         outcome = { ok: true, result: jsonSafe(outcome.result) }
       } catch (error) {
-        outcome = { ok: false, error: new PermanentError(`the handler's result is not JSON: ${(error as Error).message}`) }
+        outcome = { ok: false, error: new PermanentError(`the handler's result is not JSON: ${describeError(error).message}`) }
       }
     }
     try {
       if (outcome.ok) {
         const done = await this.#completer.add({ id: job.id, attempt: job.attempts, result: outcome.result })
-        if (!done) jobLog().warn('job completed but its lease was lost; the result was discarded')
-        return
+        if (done === false) jobLog().warn('job completed but its lease was lost; the result was discarded')
+        if (!(done instanceof Error)) return
+        // The database refused this result (e.g. JSON it cannot store): the attempt fails for good.
+        outcome = { ok: false, error: new PermanentError(`the handler's result could not be stored: ${done.message}`) }
       }
       const error = outcome.error
       if (error instanceof LeaseLostError) return jobLog().warn('stopped a job whose lease was lost')
@@ -355,7 +381,7 @@ export class Worker {
         const cancel = alive.get(r.job.id)
         if (cancel === undefined) {
           // Gone from the running set, or ended meanwhile by this worker: only a still-running one lost its lease.
-          if (this.#running.get(r.job.id) === r) r.interrupt(new LeaseLostError())
+          if (this.#running.get(attemptKey(r.job.id, r.job.attempts)) === r) r.interrupt(new LeaseLostError())
         } else if (cancel) r.interrupt(new CancelledError())
       }
       await this.#register()
@@ -374,9 +400,20 @@ export class Worker {
     })
   }
 
-  async #writeCompletions(items: Completion[]): Promise<boolean[]> {
-    const done = await this.store.complete(this.id, items)
-    return items.map((c) => done.has(c.id))
+  /**
+   * One result the database refuses (an input error: JSON too deep for it, say) must not keep the
+   * jobs sharing its statement from completing: the batch is then written one job at a time, and a
+   * refused job gets the error as its answer (#execute fails it for good).
+   */
+  async #writeCompletions(items: Completion[]): Promise<(boolean | Error)[]> {
+    try {
+      const done = await this.store.complete(this.id, items)
+      return items.map((c) => done.has(c.id))
+    } catch (err) {
+      if (!isInputError(err)) throw err
+      if (items.length === 1) return [err as Error]
+      return Promise.all(items.map(async (c) => (await this.#writeCompletions([c]))[0]!))
+    }
   }
 
   async #writeFailures(items: Failure[]): Promise<(string | undefined)[]> {
@@ -419,7 +456,9 @@ export class Worker {
     this.#timers = []
     if (this.#claimSoon) clearImmediate(this.#claimSoon)
     this.#claimSoon = undefined
-    this.#unsubscribe?.()
+    // Heartbeats and events go on until the handlers are done: a lease must not run out during the
+    // grace period (the reaper would give the job to another worker while it still runs here), and
+    // a cancel asked meanwhile must still reach its handler.
     // Wait for a claim in flight: the jobs it returns must be run or handed back too.
     await this.#claiming
     const all = () => Promise.all([...this.#running.values()].map((r) => r.settled))
@@ -436,8 +475,32 @@ export class Worker {
       await this.#flushProgress()
     }
     await Promise.all([this.#completer.drain(), this.#failer.drain()])
+    clearInterval(this.#heartbeatTimer)
+    this.#unsubscribe?.()
+    await this.#heartbeating
     await this.store.unregisterWorker(this.id).catch((err) => this.logger.warn({ err }, 'could not unregister worker'))
   }
+}
+
+const attemptKey = (id: string, attempt: number) => `${id}:${attempt}`
+
+/** Refuses options no worker could run with (it would only log claim errors forever). */
+function validateOptions(o: WorkerOptions): void {
+  const bad = (name: string, rule: string) => {
+    throw new ConveyorError(ErrorCodes.invalidInput, `worker option ${name} must be ${rule}`)
+  }
+  const int = (name: keyof WorkerOptions, min: number, max = 2 ** 31 - 1) => {
+    const v = o[name]
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) bad(name, `an integer from ${min} to ${max}`)
+  }
+  int('concurrency', 1, 10_000)
+  int('pollIntervalMs', 1)
+  int('leaseMs', 1)
+  int('gracefulStopMs', 0)
+  int('progressIntervalMs', 0)
+  if (o.queues !== undefined && !(Array.isArray(o.queues) && o.queues.length > 0 && o.queues.every((q) => typeof q === 'string' && q.length > 0)))
+    bad('queues', 'a non-empty array of queue names')
+  if (o.id !== undefined && !(typeof o.id === 'string' && o.id.length >= 1 && o.id.length <= 256)) bad('id', 'a string of 1 to 256 characters')
 }
 
 function isInputError(err: unknown): boolean {
@@ -445,8 +508,12 @@ function isInputError(err: unknown): boolean {
   return code === 'invalid_input' || (typeof code === 'string' && /^2[23]/.test(code))
 }
 
-/** A handler's return value as storable JSON: undefined becomes null; anything unserialisable throws. */
+/**
+ * A handler's return value as storable JSON: undefined becomes null; anything unserialisable throws.
+ * Serialised two levels down, as the completion batch holds it (`[{ id, attempt, result }]`): a
+ * result nested just deep enough to pass alone overflowed the batch's JSON.stringify.
+ */
 function jsonSafe(value: unknown): unknown {
   if (value === undefined) return null
-  return JSON.parse(JSON.stringify(value)) as unknown
+  return (JSON.parse(JSON.stringify([{ result: value }])) as [{ result: unknown }])[0].result
 }
