@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { WorkerOptions } from '../src/index.ts'
-import { gate, openConveyor, waitForStatus } from './helpers.ts'
+import { gate, nextEvent, openConveyor, waitForStatus } from './helpers.ts'
 
 /** Found by a bug hunt of handler and worker edge cases; each failed before its fix. */
 describe('worker edge cases', () => {
@@ -168,6 +168,28 @@ describe('worker edge cases', () => {
     let body = ''
     for await (const chunk of c.files.stream(file!)) body += chunk.toString()
     expect(body).toBe('GOOD from attempt 2')
+  })
+
+  it('a cancel heard while the claim of its job is in flight still stops the job (was: only at the next heartbeat)', async () => {
+    const c = await openConveyor()
+    const job = await c.enqueue({ type: 't' })
+    const claim = c.jobs.claim.bind(c.jobs)
+    // A user cancels right after the claim committed, and the worker hears it before it reads the claim's rows.
+    c.jobs.claim = async (o) => {
+      const jobs = await claim(o)
+      for (const j of jobs) {
+        const heard = await nextEvent(c, (e) => e.id === j.id && e.cancelRequested)
+        await c.cancel(j.id)
+        await heard.promise
+      }
+      return jobs
+    }
+    let ran = false
+    const worker = c.work({ t: () => ((ran = true), new Promise(() => {})) }, { leaseMs: 60_000 })
+    const done = await waitForStatus(c, job.id, ['cancelled', 'completed', 'failed'])
+    await worker.stop({ gracefulStopMs: 10 })
+    expect(done).toMatchObject({ status: 'cancelled', attempts: 1 })
+    expect(ran).toBe(false)
   })
 
   it('refuses worker options no worker could run with', async () => {

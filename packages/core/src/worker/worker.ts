@@ -91,6 +91,12 @@ export class Worker {
   readonly #running = new Map<string, Running>()
   /** The newest attempt held of each job: what events about the job reach. */
   readonly #newest = new Map<string, Running>()
+  /**
+   * Cancels heard, while a claim is in flight, for jobs not held here. A cancel asked just after a
+   * claim committed can be heard before the claim's rows are read: #run looks here, so the cancel is
+   * not lost until the next heartbeat. Cleared once the claim's jobs are running.
+   */
+  readonly #cancelsHeard = new Set<string>()
   readonly #types: string[]
   /** The claim loop in flight, if any. */
   #claiming: Promise<void> | undefined
@@ -157,7 +163,11 @@ export class Worker {
     try {
       this.#unsubscribe = await this.events.subscribe((e) => {
         if (e.status === 'pending' && this.#o.queues.includes(e.queue) && this.#types.includes(e.type)) this.nudge()
-        else if (e.cancelRequested && e.status === 'running') this.#newest.get(e.id)?.interrupt(new CancelledError())
+        else if (e.cancelRequested && e.status === 'running') {
+          const held = this.#newest.get(e.id)
+          if (held) held.interrupt(new CancelledError())
+          else if (this.#claiming) this.#cancelsHeard.add(e.id)
+        }
       })
     } catch (err) {
       this.logger.warn({ err }, 'could not LISTEN for job events; polling only until the database answers')
@@ -207,6 +217,7 @@ export class Worker {
         })
         this.#claimErrors = 0
         for (const job of jobs) this.#run(job)
+        this.#cancelsHeard.clear()
         if (jobs.length === free) this.#again = true
       } while (this.#again && !this.#stopping)
     } catch (err) {
@@ -244,6 +255,7 @@ export class Worker {
     this.#running.set(key, entry)
     this.#newest.set(job.id, entry)
     this.#busy++
+    if (this.#cancelsHeard.delete(job.id) || job.cancelRequested) interrupt(new CancelledError())
     entry.settled = this.#execute(entry).finally(() => {
       if (this.#running.get(key) === entry) this.#running.delete(key)
       if (this.#newest.get(job.id) === entry) this.#newest.delete(job.id)
@@ -281,7 +293,10 @@ export class Worker {
     }
     const handler = this.handlers[job.type]
     type Outcome = { ok: true; result: unknown } | { ok: false; error: unknown }
-    const run: Promise<Outcome> = handler
+    // Cancelled between its claim and here (#run): the handler is not started.
+    const run: Promise<Outcome> = entry.interruptedBy
+      ? Promise.resolve({ ok: false as const, error: entry.interruptedBy })
+      : handler
       ? Promise.resolve()
           .then(() => handler(job, ctx))
           .then(
