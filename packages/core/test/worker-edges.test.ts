@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import type { WorkerOptions } from '../src/index.ts'
+import { CancelledError, type WorkerOptions } from '../src/index.ts'
 import { gate, nextEvent, openConveyor, waitForStatus } from './helpers.ts'
 
 /** Found by a bug hunt of handler and worker edge cases; each failed before its fix. */
@@ -190,6 +190,20 @@ describe('worker edge cases', () => {
     await worker.stop({ gracefulStopMs: 10 })
     expect(done).toMatchObject({ status: 'cancelled', attempts: 1 })
     expect(ran).toBe(false)
+  })
+
+  it('a handler throwing a CancelledError of its own, with no cancel asked, fails; its attempt does not read cancelled', async () => {
+    const c = await openConveyor()
+    const job = await c.enqueue({ type: 'gives-up', maxAttempts: 3 })
+    const worker = c.work({
+      'gives-up': () => {
+        throw new CancelledError()
+      },
+    })
+    const done = await waitForStatus(c, job.id, ['failed', 'cancelled', 'completed'])
+    await worker.stop()
+    expect(done).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(done.attemptLog?.map((a) => a.outcome)).toEqual(['failed'])
   })
 
   it('refuses worker options no worker could run with', async () => {

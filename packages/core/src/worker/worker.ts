@@ -336,7 +336,9 @@ export class Worker {
         attempt: job.attempts,
         error: describeError(error),
         retryable: !(error instanceof PermanentError) && !(error instanceof CancelledError),
-        outcome: error instanceof TimeoutError ? 'timeout' : error instanceof CancelledError ? 'cancelled' : 'failed',
+        // 'cancelled' is the database's to say (the job's cancel_requested): a handler throwing a
+        // CancelledError of its own, with no cancel asked, failed; its attempt must not read cancelled.
+        outcome: error instanceof TimeoutError ? 'timeout' : 'failed',
       }
       const status = await this.#failer.add(failure)
       if (status === undefined) jobLog().warn({ err: error }, 'job failed but its lease was lost')
