@@ -12,10 +12,17 @@ export interface StreamFilter {
 /** A slow reader that lets this much pile up unread is dropped (it reconnects and refetches). */
 const MAX_BUFFERED = 1024 * 1024
 
+/** The largest delay setTimeout takes (about 24.8 days); a token living longer is rechecked at pings too. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 /**
  * Opens one Server-Sent Events stream on a hijacked response: `event: job` messages with the fields
  * of API.md, only for jobs the caller may see (a user token: its owner's) and matching the filter.
  * Returns a function that ends the stream.
+ *
+ * A stream lives no longer than its credential: it ends when its user token expires (at that moment,
+ * before any later event), and at the next keep-alive after its key is revoked (`recheck`, the
+ * request's own authentication, rejects). Checked once at open, a stream went on for ever.
  */
 export function openEventStream(
   res: ServerResponse,
@@ -24,6 +31,8 @@ export function openEventStream(
   filter: StreamFilter,
   /** Headers already set on the reply (CORS), written with the stream's own. */
   headers: Record<string, string | number | string[] | undefined> = {},
+  /** Authenticates the stream's credential again; rejects once it is revoked. */
+  recheck?: () => Promise<unknown>,
 ): () => void {
   const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : null
   const owner = caller.role === 'user' ? caller.owner : undefined
@@ -44,8 +53,11 @@ export function openEventStream(
   res.write('retry: 3000\n: connected\n\n')
 
   let ended = false
+  const expiresAt = caller.role === 'user' ? caller.expiresAt.getTime() : Infinity
+  const expired = () => Date.now() >= expiresAt
   const write = (chunk: string) => {
     if (ended) return
+    if (expired()) return end()
     res.write(chunk)
     if (res.writableLength > MAX_BUFFERED) end()
   }
@@ -56,12 +68,17 @@ export function openEventStream(
       if (out) write(out)
     },
     resync: () => write('event: resync\ndata: {}\n\n'),
-    ping: () => write(': keep-alive\n\n'),
+    ping: () => {
+      write(': keep-alive\n\n')
+      if (!ended && recheck) recheck().catch(() => end())
+    },
   }
   const remove = hub.addSink(sink)
+  const expiry = Number.isFinite(expiresAt) ? setTimeout(() => end(), Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - Date.now()))) : undefined
   const end = () => {
     if (ended) return
     ended = true
+    clearTimeout(expiry)
     remove()
     res.end()
   }

@@ -32,6 +32,25 @@ describe('GET /api/events', () => {
     for (const s of [byQueue, byType, byIds]) s.close()
   })
 
+  it('a stream ends when its user token expires, and at the next keep-alive once its key is revoked (no event after)', async () => {
+    const { server, call, tokenFor } = await startTestServer({ events: { keepAliveMs: 50, coalesceMs: 10 } })
+    const user = token(await tokenFor('alice', 1))
+    const { body: viewer } = await call('POST', '/api/keys', admin, { name: 'watcher', role: 'viewer' })
+    const viaToken = await streamText(`${server.url}/api/events?token=${user}`)
+    const viaKey = await streamText(`${server.url}/api/events?token=${viewer.key}`)
+    // The key's stream sees events while the key is valid, and ends once it is revoked.
+    const { job } = (await call('POST', '/api/jobs', admin, { type: 'seen', owner: 'alice' })).body
+    await viaKey.until((text) => text.includes(job.id))
+    expect((await call('DELETE', `/api/keys/${viewer.id}`, admin)).status).toBeLessThan(300)
+    await viaKey.ended
+    // The token's stream ends by itself when the token expires (it lives one second).
+    const tokenText = await viaToken.ended
+    expect(tokenText).toContain(job.id)
+    // Nothing after: the job enqueued now reaches neither (both streams are closed).
+    const { job: later } = (await call('POST', '/api/jobs', admin, { type: 'later', owner: 'alice' })).body
+    expect(await viaToken.ended).not.toContain(later.id)
+  })
+
   it('accepts the key in the Authorization header too, refuses a missing or bad one, and keeps the stream alive with comments', async () => {
     const { server } = await startTestServer({ events: { keepAliveMs: 20, coalesceMs: 100 } })
     expect((await fetch(`${server.url}/api/events`)).status).toBe(401)
@@ -153,3 +172,25 @@ describe.skipIf(backend !== 'postgres')('two servers on one PostgreSQL', () => {
     s2.close()
   })
 })
+
+/** An event stream read as text: `until` waits for some text, `ended` resolves with all of it once the server ends the stream. */
+async function streamText(url: string) {
+  const res = await fetch(url)
+  expect(res.status).toBe(200)
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
+  let text = ''
+  const waiters: { test: (t: string) => boolean; resolve: () => void }[] = []
+  const ended = (async () => {
+    for (;;) {
+      const { value, done } = await reader.read()
+      if (done) return text
+      text += value
+      for (const w of waiters.splice(0)) if (w.test(text)) w.resolve()
+      else waiters.push(w)
+    }
+  })()
+  return {
+    ended,
+    until: (test: (t: string) => boolean) => (test(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }))),
+  }
+}
