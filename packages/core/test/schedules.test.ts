@@ -107,6 +107,27 @@ describe('schedules', () => {
     expect(await at(6 * HOUR)).toBe(2) // back to normal: both fire the next tick
   })
 
+  it('a schedule resumed skips the ticks of its pause; declaring it again at start-up keeps an operator\'s pause', async () => {
+    const c = await openConveyor()
+    const dbNow = await c.schedules.now()
+    // Hourly, half an hour away from now: no tick falls in the second this test runs in.
+    const decl = { name: 'hourly', cron: `${(dbNow.getUTCMinutes() + 30) % 60} * * * *`, type: 'h', catchUp: 'latest' as const }
+    const s = await c.schedule(decl)
+    await c.schedules.advance(s.id, new Date(dbNow.getTime() - 3 * HOUR)) // it last ran three hours ago…
+    await c.schedules.update(s.id, { enabled: false }) // …and an operator paused it since
+    expect((await c.schedule(decl)).enabled).toBe(false) // the app restarts and declares its schedules
+    const before = await c.schedules.now()
+    const resumed = await c.schedules.update(s.id, { enabled: true })
+    expect(resumed.lastTickAt!.getTime()).toBeGreaterThanOrEqual(before.getTime())
+    // The ticks of the pause were not downtime: catchUp "latest" has nothing to catch up.
+    const scheduler = new Scheduler(c.schedules, logger, { now: async () => new Date(before.getTime() + 1000) })
+    expect(await scheduler.runOnce()).toBe(0)
+    expect((await c.listJobs({ type: 'h' })).count).toBe(0)
+    // A declaration that names `enabled` applies it.
+    await c.schedules.update(s.id, { enabled: false })
+    expect((await c.schedule({ ...decl, enabled: true })).enabled).toBe(true)
+  })
+
   it('trigger enqueues a run now', async () => {
     const c = await openConveyor()
     const s = await c.schedules.create({ name: 't', cron: '0 0 1 1 *', type: 'x', owner: 'u1' })

@@ -9,6 +9,12 @@ export type ScheduleQueries = ReturnType<typeof buildScheduleQueries>
 export const SCHEDULE_COLUMNS = `id, name, cron, timezone, type, payload, queue, priority, owner, metadata, max_attempts,
   timeout_ms, enabled, overlap, catch_up, last_tick_at, created_at, updated_at`
 
+/**
+ * The high-water mark of a schedule resumed now: ticks that fell while it was paused are passed, not
+ * run (they are not downtime to catch up on, and a pause across a tick is how an operator skips it).
+ */
+const RESUMED_AT = (row: string) => `greatest(coalesce(${row}.last_tick_at, now()), now())`
+
 export function buildScheduleQueries(schema: string) {
   const s = quoteIdent(schema)
   const S = `${s}.schedules`
@@ -18,15 +24,23 @@ export function buildScheduleQueries(schema: string) {
   return {
     /** $1 id, $2-$15 the fields in `columns` order. */
     scheduleInsert: `INSERT INTO ${S} (id, ${columns}) VALUES ($1, ${values}) RETURNING ${SCHEDULE_COLUMNS}`,
-    /** Upsert by name: $1 id for a new one, $2-$15 fields. Keeps last_tick_at, so past ticks never fire again. */
-    scheduleUpsertByName: `INSERT INTO ${S} (id, ${columns}) VALUES ($1, ${values})
+    /**
+     * Upsert by name: $1 id for a new one, $2-$15 fields, $16 whether `enabled` was given. Keeps
+     * last_tick_at, so past ticks never fire again. An existing schedule keeps its `enabled` unless
+     * the caller named it: a declaration at start-up must not resume what an operator paused.
+     */
+    scheduleUpsertByName: `INSERT INTO ${S} AS cur (id, ${columns}) VALUES ($1, ${values})
       ON CONFLICT (name) DO UPDATE SET cron = EXCLUDED.cron, timezone = EXCLUDED.timezone, type = EXCLUDED.type,
         payload = EXCLUDED.payload, queue = EXCLUDED.queue, priority = EXCLUDED.priority, owner = EXCLUDED.owner,
         metadata = EXCLUDED.metadata, max_attempts = EXCLUDED.max_attempts, timeout_ms = EXCLUDED.timeout_ms,
-        enabled = EXCLUDED.enabled, overlap = EXCLUDED.overlap, catch_up = EXCLUDED.catch_up, updated_at = now()
+        enabled = CASE WHEN $16::boolean THEN EXCLUDED.enabled ELSE cur.enabled END,
+        last_tick_at = CASE WHEN $16::boolean AND EXCLUDED.enabled AND NOT cur.enabled THEN ${RESUMED_AT('cur')} ELSE cur.last_tick_at END,
+        overlap = EXCLUDED.overlap, catch_up = EXCLUDED.catch_up, updated_at = now()
       RETURNING ${SCHEDULE_COLUMNS}`,
-    /** $1 id, $2-$15 fields. */
-    scheduleUpdate: `UPDATE ${S} SET (${columns}, updated_at) = (${values}, now()) WHERE id = $1 RETURNING ${SCHEDULE_COLUMNS}`,
+    /** $1 id, $2-$15 fields ($13 enabled). A schedule resumed (enabled again) skips the ticks of its pause. */
+    scheduleUpdate: `UPDATE ${S} cur SET (${columns}, updated_at) = (${values}, now()),
+        last_tick_at = CASE WHEN $13::boolean AND NOT cur.enabled THEN ${RESUMED_AT('cur')} ELSE cur.last_tick_at END
+      WHERE id = $1 RETURNING ${SCHEDULE_COLUMNS}`,
     scheduleGet: `SELECT ${SCHEDULE_COLUMNS} FROM ${S} WHERE id = $1`,
     scheduleGetByName: `SELECT ${SCHEDULE_COLUMNS} FROM ${S} WHERE name = $1`,
     scheduleList: `SELECT ${SCHEDULE_COLUMNS} FROM ${S} ORDER BY name`,

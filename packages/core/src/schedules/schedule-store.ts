@@ -97,10 +97,15 @@ export class ScheduleStore {
     }
   }
 
-  /** Creates or replaces the schedule with this name: how schedules are declared in code at start-up. */
+  /**
+   * Creates or replaces the schedule with this name: how schedules are declared in code at start-up.
+   * An existing schedule keeps its `enabled` unless `input` names it (an operator's pause survives a
+   * restart); a paused one enabled here skips the ticks of its pause.
+   */
   async upsert(input: ScheduleInput): Promise<Schedule> {
     const v = validate(input)
-    const [row] = await this.#run<Row>(this.q.scheduleUpsertByName, [newId(), ...fields(v)])
+    const enabledGiven = (input as { enabled?: unknown }).enabled !== undefined
+    const [row] = await this.#run<Row>(this.q.scheduleUpsertByName, [newId(), ...fields(v), enabledGiven])
     return toSchedule(row!)
   }
 
