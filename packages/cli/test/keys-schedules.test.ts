@@ -52,6 +52,10 @@ describe('conveyor schedules', () => {
       expect(added).toMatch(/^added schedule morning \([\w-]+\): 0 9 \* \* 1-5 in Europe\/London/)
       // 09:00 on London's clock, whether GMT (+00:00) or BST (+01:00) applies that day.
       expect(added.match(/^ {2}\d{4}-\d\d-\d\d 09:00:00 \+0[01]:00$/gm)).toHaveLength(5)
+      // The same name again: refused, saying how to replace it from here.
+      const again = await runCli(['schedules', 'add', '--name', 'morning', '--cron', '0 9 * * *', '--type', 'report.run', ...store])
+      expect(again.code).toBe(1)
+      expect(again.stderr).toMatch(/already_exists.*--replace/)
 
       const list = await ok(['schedules', 'list', ...store])
       expect(list.split('\n')[0]).toMatch(/^NAME\s+CRON\s+TIMEZONE\s+TYPE\s+QUEUE\s+ENABLED\s+NEXT RUN \(ITS ZONE\)/)

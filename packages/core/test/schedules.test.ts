@@ -29,6 +29,8 @@ describe('schedules', () => {
     await expect(c.schedules.create({ name: 'a', cron: '61 * * * *', type: 'x' })).rejects.toMatchObject({ code: 'invalid_input', details: [{ path: 'cron' }] })
     await expect(c.schedules.create({ name: 'a', cron: '* * *', type: 'x' })).rejects.toMatchObject({ code: 'invalid_input' })
     await expect(c.schedules.create({ name: 'a', cron: '0 8 * * *', timezone: 'Mars/Olympus', type: 'x' })).rejects.toMatchObject({ code: 'invalid_input', details: [{ path: 'timezone' }] })
+    // Valid fields that name no date at all: refused rather than kept idle for ever.
+    await expect(c.schedules.create({ name: 'a', cron: '0 0 30 2 *', type: 'x' })).rejects.toMatchObject({ code: 'invalid_input', details: [{ path: 'cron' }], message: expect.stringMatching(/never fires/) })
     const s = await c.schedules.create({ name: 'a', cron: '0 8 * * 1-5', timezone: 'Europe/London', type: 'x' })
     expect(s).toMatchObject({ enabled: true, overlap: 'allow', catchUp: 'none', timezone: 'Europe/London' })
     expect(s.nextRunAt).toBeInstanceOf(Date)

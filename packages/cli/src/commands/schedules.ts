@@ -116,7 +116,11 @@ export function schedulesCommand(program: Command, env: Env): void {
     .action(async (flags: AddFlags) => {
       const input = scheduleInput(flags)
       const config = parseConfig(flags, env)
-      const s = await withConveyor(config, (c) => (flags.replace ? c.schedules.upsert(input) : c.schedules.create(input)))
+      const s = await withConveyor(config, (c) => (flags.replace ? c.schedules.upsert(input) : c.schedules.create(input))).catch((error: unknown) => {
+        // The engine's message speaks of the API (PATCH); here the way out is a flag.
+        if ((error as { code?: unknown }).code !== ErrorCodes.alreadyExists) throw error
+        throw new ConveyorError(ErrorCodes.alreadyExists, `a schedule named "${input.name}" exists already: add --replace to replace it, or pick another --name`)
+      })
       if (flags.json) return out(json(s))
       out(`added schedule ${s.name} (${s.id}): ${s.cron} in ${s.timezone}, enqueues ${s.type} on ${s.queue}${s.enabled ? '' : ' (disabled)'}`)
       out(`next runs (${s.timezone}):`)

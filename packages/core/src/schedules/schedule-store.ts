@@ -184,6 +184,9 @@ export class ScheduleStore {
     return this.db.transaction(async (tx) => {
       const won = await tx.query(this.q.scheduleTickInsert, [schedule.id, tick, outcome])
       if (won.length === 0) return null
+      // scheduleAdvance updates the schedule's row, so it also serialises this schedule's ticks: a
+      // process firing another tick of it at the same moment waits here until this one commits, and
+      // its overlap check then sees this tick's job.
       await tx.query(this.q.scheduleAdvance, [schedule.id, tick])
       if (schedule.overlap === 'skip') {
         const [row] = await tx.query<{ active: boolean }>(this.q.scheduleActiveJobExists, [schedule.id])
@@ -240,7 +243,12 @@ export class ScheduleStore {
 
 function validate(input: unknown): Parsed {
   const v = parseInput(scheduleInputSchema, input, 'schedule')
-  parseCron(v.cron, v.timezone) // throws invalid_input naming cron or timezone
+  const cron = parseCron(v.cron, v.timezone) // throws invalid_input naming cron or timezone
+  // A valid expression can still name no date at all (February 30th): refused, not kept silently idle.
+  if (cron.nextRun() === null) {
+    const message = `cron "${v.cron}" never fires: no date matches it (a 30th of February?)`
+    throw new ConveyorError(ErrorCodes.invalidInput, message, { details: [{ path: 'cron', message }] })
+  }
   return v
 }
 
