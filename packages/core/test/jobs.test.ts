@@ -152,6 +152,19 @@ describe('strings PostgreSQL refuses in JSON', () => {
     })
   })
 
+  it('the enqueue answer shows a payload and metadata as stored (U+FFFD for NUL and lone surrogates), alone and in a batch', async () => {
+    const c = await openConveyor()
+    const odd = { payload: { s: 'a\u0000b', t: 'x\ud83d' }, metadata: { k: 'n\u0000' } }
+    const stored = { payload: { s: 'a\ufffdb', t: 'x\ufffd' }, metadata: { k: 'n\ufffd' } }
+    const alone = await c.enqueue({ type: 'odd', ...odd })
+    const [inBatch, plain] = await c.enqueueMany([{ type: 'odd', ...odd }, { type: 'plain', payload: { s: 'ok' } }])
+    for (const job of [alone, inBatch!]) {
+      expect(job).toMatchObject(stored)
+      expect(await c.getJob(job.id)).toMatchObject(stored)
+    }
+    expect(plain).toMatchObject({ payload: { s: 'ok' } })
+  })
+
   it("a half emoji or a NUL in one job's result, error or progress message does not fail the others sharing its statement", async () => {
     const c = await openConveyor()
     await c.enqueueMany(Array.from({ length: 4 }, () => ({ type: 'odd', maxAttempts: 1 })))

@@ -8,7 +8,7 @@ import { type Job, toJob } from './job.ts'
 import { TableStats } from './table-stats.ts'
 import { buildQueries, type Queries, type SortName } from './queries.ts'
 import { FINAL_STATUSES, type JobStatus, TRANSITIONS, type Transition } from './states.ts'
-import { jsonText } from './json-text.ts'
+import { jsonText, toJsonText } from './json-text.ts'
 
 export interface EnqueueResult {
   job: Job
@@ -219,10 +219,14 @@ export class JobStore {
 
   async #insertRows(rows: Row[]): Promise<EnqueueResult[]> {
     if (rows.length === 0) return []
-    const inserted =
-      rows.length === 1
-        ? await this.#run<Row>(this.q.jobInsertOne, [...insertParams(rows[0]!), this.channel])
-        : await this.#run<Row>(this.q.jobInsertMany, [jsonText(rows), this.channel])
+    let inserted: Row[]
+    if (rows.length === 1) inserted = await this.#run<Row>(this.q.jobInsertOne, [...insertParams(rows[0]!), this.channel])
+    else {
+      const json = toJsonText(rows)
+      inserted = await this.#run<Row>(this.q.jobInsertMany, [json.text, this.channel])
+      // A NUL or lone surrogate in a payload or metadata was stored as U+FFFD: answer what was stored.
+      if (json.changed) rows = JSON.parse(json.text) as Row[]
+    }
     this.tableStats.note(inserted.length, inserted.length)
     const byId = new Map(inserted.map((r) => [r.id as string, r]))
     const results: (EnqueueResult | undefined)[] = rows.map((r) => {
@@ -609,10 +613,21 @@ function toInsertRow(v: ParsedEnqueue): Row {
 }
 
 /** An insert row as jobInsertOne's parameters $1–$15 (jsonb values as JSON text: pg would send a JS array as a PostgreSQL array). */
+/**
+ * One insert row as jobInsertOne's parameters. A payload or metadata holding a NUL or a lone surrogate
+ * is stored with U+FFFD in its place (jsonText); the row takes that value too, so the answer (built
+ * from the row, insertedJob) shows what was stored.
+ */
 function insertParams(r: Row): unknown[] {
-  const json = (v: unknown) => (v === null || v === undefined ? null : jsonText(v))
-  return [r.id, r.queue, r.type, r.name, json(r.payload), r.priority, r.run_at, r.delay_ms, r.max_attempts, r.timeout_ms,
-    json(r.backoff), r.idempotency_key, r.owner, r.source, json(r.metadata)]
+  const json = (key: 'payload' | 'metadata' | 'backoff') => {
+    const v = r[key]
+    if (v === null || v === undefined) return null
+    const { text, changed } = toJsonText(v)
+    if (changed) r[key] = JSON.parse(text)
+    return text
+  }
+  return [r.id, r.queue, r.type, r.name, json('payload'), r.priority, r.run_at, r.delay_ms, r.max_attempts, r.timeout_ms,
+    json('backoff'), r.idempotency_key, r.owner, r.source, json('metadata')]
 }
 
 /**

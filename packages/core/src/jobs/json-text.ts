@@ -14,6 +14,11 @@ const ESCAPES = /\\\\|\\ud[89a-f][0-9a-f]{2}|\\u0000/g
  * no PostgreSQL text or jsonb string can hold, becomes U+FFFD too.
  */
 export function jsonText(value: unknown): string {
+  return toJsonText(value).text
+}
+
+/** jsonText, saying whether it had to change a string (the value stored then differs from the value given). */
+export function toJsonText(value: unknown): { text: string; changed: boolean } {
   let text: string
   try {
     text = JSON.stringify(value)
@@ -23,5 +28,7 @@ export function jsonText(value: unknown): string {
     if (err instanceof RangeError) throw new ConveyorError(ErrorCodes.invalidInput, 'the JSON value is nested too deeply')
     throw err
   }
-  return text.includes('\\ud') || text.includes('\\u0000') ? text.replace(ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd')) : text
+  if (!text.includes('\\ud') && !text.includes('\\u0000')) return { text, changed: false }
+  const replaced = text.replace(ESCAPES, (m) => (m === '\\\\' ? m : '\\ufffd'))
+  return { text: replaced, changed: replaced !== text }
 }
