@@ -21,6 +21,11 @@ export const text = (max: number) => storable(max).min(1)
 /** An ISO 8601 date-time with offset (2026-02-16T12:00:00Z) or a date (2026-02-16, midnight UTC), as an ISO string. */
 export const isoTime = z
   .union([z.iso.datetime({ offset: true }), z.iso.date()])
+  // PostgreSQL reads no year 0 (ISO's 1 BC) and toISOString writes years past 9999 as +010000.
+  .refine((s) => {
+    const year = new Date(s).getUTCFullYear()
+    return year >= 1 && year <= 9999
+  }, 'must be a time between the years 1 and 9999')
   .transform((s) => new Date(s).toISOString())
   .meta({ description: 'ISO 8601 date-time (2026-02-16T12:00:00Z) or date (2026-02-16)' })
 

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { idsQuery, intQuery, isoTime, metadataBody, metadataQuery, statusBody, statusQuery, text } from './fields.ts'
+import { idsQuery, intQuery, isoTime, metadataBody, metadataQuery, statusBody, statusQuery, storable, text } from './fields.ts'
 import { backoffSchema, jobSchema } from './job.ts'
 import { LIMITS } from './limits.ts'
 
@@ -86,7 +86,7 @@ export const listQuerySchema = z.strictObject({
   type: z.string().optional(),
   queue: z.string().optional(),
   owner: z.string().optional(),
-  q: z.string().max(LIMITS.search).optional().meta({ description: "search in name, type, payload and the last error's message" }),
+  q: storable(LIMITS.search).optional().meta({ description: "search in name, type, payload and the last error's message" }),
   createdAfter: isoTime.optional(),
   createdBefore: isoTime.optional(),
   metadata: metadataQuery.optional(),
@@ -146,7 +146,7 @@ export const bulkFilterSchema = z.strictObject({
   type: z.string().optional(),
   queue: z.string().optional(),
   owner: z.string().optional(),
-  q: z.string().max(LIMITS.search).optional(),
+  q: storable(LIMITS.search).optional(),
   createdAfter: isoTime.optional(),
   createdBefore: isoTime.optional(),
   metadata: metadataBody.optional(),

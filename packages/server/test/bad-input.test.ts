@@ -50,6 +50,8 @@ const BAD_QUERIES: { name: string; method: 'GET' | 'DELETE'; url: string; field:
   { name: 'negative offset', method: 'GET', url: '/api/jobs?offset=-1', field: 'offset' },
   { name: 'unknown sort', method: 'GET', url: '/api/jobs?sort=random', field: 'sort' },
   { name: 'bad createdAfter', method: 'GET', url: '/api/jobs?createdAfter=yesterday', field: 'createdAfter' },
+  { name: 'createdAfter in year 0', method: 'GET', url: '/api/jobs?createdAfter=0000-01-01T00:00:00Z', field: 'createdAfter' },
+  { name: 'search with a NUL', method: 'GET', url: '/api/jobs?q=%00', field: 'q' },
   { name: 'metadata not JSON', method: 'GET', url: '/api/jobs?metadata=project', field: 'metadata' },
   { name: 'cursor not issued here', method: 'GET', url: '/api/jobs?cursor=abc', field: 'cursor' },
   { name: 'unknown parameter', method: 'GET', url: '/api/jobs?stauts=pending', field: 'stauts' },
