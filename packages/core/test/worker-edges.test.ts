@@ -206,6 +206,38 @@ describe('worker edge cases', () => {
     expect(done.attemptLog?.map((a) => a.outcome)).toEqual(['failed'])
   })
 
+  it('a cancel heard during a claim that failed does not cancel a later run of that job', async () => {
+    const c = await openConveyor()
+    const x = await c.enqueue({ type: 'other', maxAttempts: 3 })
+    const [held] = await c.jobs.claim({ workerId: 'B', types: ['other'], limit: 1, leaseMs: 60_000 }) // X runs on worker B
+    // Worker A's second claim is held, then fails (a database blip).
+    const claim = c.jobs.claim.bind(c.jobs)
+    const inFlight = gate()
+    const blip = gate()
+    let calls = 0
+    c.jobs.claim = async (o) => {
+      if (++calls === 2) {
+        inFlight.open()
+        await blip.promise
+        throw Object.assign(new Error('connection reset'), { code: 'ECONNRESET' })
+      }
+      return claim(o)
+    }
+    let ran = 0
+    const worker = c.work({ other: () => (ran++, 'ran') }, { pollIntervalMs: 20 })
+    await inFlight.promise
+    const heard = await nextEvent(c, (e) => e.id === x.id && e.cancelRequested)
+    await c.cancel(x.id) // heard by A while its claim is in flight: X is not A's
+    await heard.promise
+    await c.jobs.fail('B', [{ id: x.id, attempt: held!.attempts, error: { name: 'CancelledError', message: 'stopped' }, retryable: false, outcome: 'cancelled' }])
+    blip.open()
+    await c.retry(x.id) // an operator runs X again; A claims it
+    const done = await waitForStatus(c, x.id, ['completed', 'failed', 'cancelled'])
+    await worker.stop()
+    expect(done).toMatchObject({ status: 'completed', result: 'ran' })
+    expect(ran).toBe(1)
+  })
+
   it('refuses worker options no worker could run with', async () => {
     const c = await openConveyor()
     const handlers = { noop: () => null }

@@ -33,6 +33,7 @@ interface Cached {
 export class Authenticator {
   readonly #cache = new Map<string, Cached>()
   readonly #touched = new Map<string, number>()
+  readonly #reading = new Map<string, Promise<Caller | null>>()
   readonly #adminHash: Buffer | null
 
   constructor(
@@ -67,12 +68,25 @@ export class Authenticator {
   /** Forgets cached keys (after a revocation), so the next request looks them up again. */
   forgetAll(): void {
     this.#cache.clear()
+    this.#reading.clear()
   }
 
   async #lookup(key: string, hash: string): Promise<Caller | null> {
     const now = Date.now()
     const hit = this.#cache.get(hash)
     if (hit && now - hit.at < this.cacheMs) return hit.caller
+    // Requests missing the cache together (every event stream of a key rechecks it at the same
+    // keep-alive) share one read.
+    const pending = this.#reading.get(hash)
+    if (pending) return pending
+    const read = this.#read(key, hash, now).finally(() => {
+      if (this.#reading.get(hash) === read) this.#reading.delete(hash)
+    })
+    this.#reading.set(hash, read)
+    return read
+  }
+
+  async #read(key: string, hash: string, now: number): Promise<Caller | null> {
     const info = await this.keys.findByKey(key)
     const caller: Caller | null = info ? { role: info.role, keyId: info.id, name: info.name } : null
     if (this.cacheMs > 0) {

@@ -20,20 +20,26 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  * of API.md, only for jobs the caller may see (a user token: its owner's) and matching the filter.
  * Returns a function that ends the stream.
  *
- * A stream lives no longer than its credential: it ends when its user token expires (at that moment,
+ * A stream lives no longer than its credential: it ends when its user token or dashboard session expires (at that moment,
  * before any later event), and at the next keep-alive after its key is revoked (`recheck`, the
- * request's own authentication, rejects). Checked once at open, a stream went on for ever.
+ * request's own authentication, answers 401). Checked once at open, a stream went on for ever. A
+ * recheck that fails for another reason (the database is away) keeps the stream: its `resync` follows.
  */
 export function openEventStream(
   res: ServerResponse,
   hub: EventHub,
   caller: Caller,
   filter: StreamFilter,
-  /** Headers already set on the reply (CORS), written with the stream's own. */
-  headers: Record<string, string | number | string[] | undefined> = {},
-  /** Authenticates the stream's credential again; rejects once it is revoked. */
-  recheck?: () => Promise<unknown>,
+  options: {
+    /** Headers already set on the reply (CORS), written with the stream's own. */
+    headers?: Record<string, string | number | string[] | undefined>
+    /** Whether the stream's credential is still good (false once its key is revoked; true when unsure). */
+    recheck?: () => Promise<boolean>
+    /** When the credential ends besides a user token's own expiry (a dashboard session's), ms since the epoch. */
+    expiresAt?: number
+  } = {},
 ): () => void {
+  const { headers = {}, recheck } = options
   const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : null
   const owner = caller.role === 'user' ? caller.owner : undefined
   const wanted = (e: JobEvent) =>
@@ -53,7 +59,7 @@ export function openEventStream(
   res.write('retry: 3000\n: connected\n\n')
 
   let ended = false
-  const expiresAt = caller.role === 'user' ? caller.expiresAt.getTime() : Infinity
+  const expiresAt = Math.min(caller.role === 'user' ? caller.expiresAt.getTime() : Infinity, options.expiresAt ?? Infinity)
   const expired = () => Date.now() >= expiresAt
   const write = (chunk: string) => {
     if (ended) return
@@ -70,7 +76,7 @@ export function openEventStream(
     resync: () => write('event: resync\ndata: {}\n\n'),
     ping: () => {
       write(': keep-alive\n\n')
-      if (!ended && recheck) recheck().catch(() => end())
+      if (!ended && recheck) void recheck().then((good) => good || end())
     },
   }
   const remove = hub.addSink(sink)

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import type { FastifyRequest } from 'fastify'
 
 /** The dashboard's session cookie. */
 export const SESSION_COOKIE = 'conveyor_session'
@@ -8,6 +9,9 @@ export const SESSION_TTL_MS = 12 * 3600 * 1000
 export const SESSION_SECRET_NAME = 'dashboard_session'
 
 /** What a session cookie carries once opened. */
+/** When the dashboard session a request came with ends (ms since the epoch): an event stream ends then too. */
+export const SESSION_EXPIRY = new WeakMap<FastifyRequest, number>()
+
 export interface Session {
   /** A random id: signing out remembers it until it would have expired. */
   sid: string

@@ -108,7 +108,8 @@ export class Worker {
   #timers: NodeJS.Timeout[] = []
   /** Heartbeats go on while stop() waits for handlers: their leases must not run out meanwhile. */
   #heartbeatTimer: NodeJS.Timeout | undefined
-  #heartbeating: Promise<void> | undefined
+  /** Heartbeats in flight (one per tick: a hung one must not stop the next from renewing the leases). */
+  readonly #heartbeats = new Set<Promise<void>>()
   #unsubscribe: (() => void) | undefined
   #claimErrors = 0
   /**
@@ -174,7 +175,8 @@ export class Worker {
     }
     this.#timers.push(setInterval(() => this.nudge(), this.#o.pollIntervalMs))
     this.#heartbeatTimer = setInterval(() => {
-      this.#heartbeating ??= this.#heartbeat().finally(() => (this.#heartbeating = undefined))
+      const beat = this.#heartbeat().finally(() => this.#heartbeats.delete(beat))
+      this.#heartbeats.add(beat)
     }, Math.max(10, Math.floor(this.#o.leaseMs / 3)))
     await this.#register().catch((err) => this.logger.warn({ err }, 'could not register worker'))
     this.nudge()
@@ -222,6 +224,9 @@ export class Worker {
       } while (this.#again && !this.#stopping)
     } catch (err) {
       this.#again = false
+      // Cancels heard during the failed claim are of no job it took; kept, they would cancel a later
+      // run of the same job (retried meanwhile) before its handler starts.
+      this.#cancelsHeard.clear()
       this.#claimErrors++
       this.logger.warn({ err, attempt: this.#claimErrors }, 'claiming jobs failed; retrying')
       const t = setTimeout(() => this.nudge(), Math.min(50 * 2 ** this.#claimErrors, 5000))
@@ -494,12 +499,20 @@ export class Worker {
     await Promise.all([this.#completer.drain(), this.#failer.drain()])
     clearInterval(this.#heartbeatTimer)
     this.#unsubscribe?.()
-    await this.#heartbeating
+    this.#cancelsHeard.clear()
+    // A heartbeat in flight would register this worker again after it unregistered; a hung one (a
+    // lost connection) must not hold stop() for ever: a stale row is forgotten by workerDeleteStale.
+    let waited: NodeJS.Timeout | undefined
+    await Promise.race([Promise.allSettled(this.#heartbeats), new Promise((r) => (waited = setTimeout(r, HEARTBEAT_WAIT_AT_STOP_MS)))])
+    clearTimeout(waited)
     await this.store.unregisterWorker(this.id).catch((err) => this.logger.warn({ err }, 'could not unregister worker'))
   }
 }
 
 const attemptKey = (id: string, attempt: number) => `${id}:${attempt}`
+
+/** How long stop() waits for a heartbeat in flight before unregistering. */
+const HEARTBEAT_WAIT_AT_STOP_MS = 2_000
 
 /** Refuses options no worker could run with (it would only log claim errors forever). */
 function validateOptions(o: WorkerOptions): void {

@@ -6,7 +6,7 @@ import type { Caller } from '../auth.ts'
 import type { ServerContext } from '../context.ts'
 import { HttpError, parseRequestPart } from '../errors.ts'
 import { crossOriginReason, MUTATING_METHODS } from '../same-origin.ts'
-import { type Session, SESSION_COOKIE, SESSION_SECRET_NAME, SESSION_TTL_MS, SessionSealer } from '../session-cookie.ts'
+import { type Session, SESSION_COOKIE, SESSION_EXPIRY, SESSION_SECRET_NAME, SESSION_TTL_MS, SessionSealer } from '../session-cookie.ts'
 
 /** Roles that may sign in to the dashboard: those that read every job. */
 const DASHBOARD_ROLES: ReadonlySet<string> = new Set(['admin', 'producer', 'viewer'])
@@ -56,6 +56,7 @@ export async function sessionRoutes(app: FastifyInstance, ctx: ServerContext): P
     if (!session) return
     if (MUTATING_METHODS.has(request.method) && refuseCrossSite(request, reply)) return reply
     sessions.set(request, session)
+    SESSION_EXPIRY.set(request, session.exp)
     SESSION_REQUESTS.add(request) // the audit log names the key and says it came through the dashboard
     request.headers.authorization = `Bearer ${session.key}`
   })
