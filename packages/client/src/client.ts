@@ -36,6 +36,7 @@ export type HeartbeatRequest = NonNullable<RouteRequest<'heartbeatJob', 'body'>>
 export type ProgressRequest = NonNullable<RouteRequest<'progressJob', 'body'>>
 export type CompleteRequest = NonNullable<RouteRequest<'completeJob', 'body'>>
 export type FailRequest = NonNullable<RouteRequest<'failJob', 'body'>>
+export type ReleaseRequest = NonNullable<RouteRequest<'releaseJob', 'body'>>
 export type CreateKeyRequest = NonNullable<RouteRequest<'createKey', 'body'>>
 export type CreateTokenRequest = NonNullable<RouteRequest<'createToken', 'body'>>
 export type ScheduleRequest = NonNullable<RouteRequest<'createSchedule', 'body'>>
@@ -111,6 +112,8 @@ export interface ConveyorClient {
   complete(id: string, request: CompleteRequest, options?: CallOptions): Promise<RouteResponse<'completeJob'>>
   /** POST /api/jobs/:id/fail. */
   fail(id: string, request: FailRequest, options?: CallOptions): Promise<RouteResponse<'failJob'>>
+  /** POST /api/jobs/:id/release: hands a claimed job back unrun (the attempt is not counted); 409 lease_lost when not held. */
+  release(id: string, request: ReleaseRequest, options?: CallOptions): Promise<RouteResponse<'releaseJob'>>
   /** GET /api/workers. */
   listWorkers(options?: CallOptions): Promise<RouteResponse<'listWorkers'>>
 
@@ -208,6 +211,7 @@ export const ROUTE_METHODS = {
   progressJob: 'progress',
   completeJob: 'complete',
   failJob: 'fail',
+  releaseJob: 'release',
   listWorkers: 'listWorkers',
   listQueues: 'listQueues',
   pauseQueue: 'pauseQueue',
@@ -272,6 +276,7 @@ export function createClient(options: ClientOptions): ConveyorClient {
     progress: (jobId, request, o) => call('progressJob', { params: id(jobId), body: request }, o),
     complete: (jobId, request, o) => call('completeJob', { params: id(jobId), body: request }, o),
     fail: (jobId, request, o) => call('failJob', { params: id(jobId), body: request }, o),
+    release: (jobId, request, o) => call('releaseJob', { params: id(jobId), body: request }, o),
     listWorkers: (o) => call('listWorkers', {}, o),
 
     listQueues: (o) => call('listQueues', {}, o),

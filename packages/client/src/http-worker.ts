@@ -1,4 +1,4 @@
-import type { Job } from '@conveyor/contracts'
+import { type Job, LIMITS } from '@conveyor/contracts'
 import type { ConveyorClient, FailRequest } from './client.ts'
 import { isConveyorHttpError } from './http-error.ts'
 import { CancelledError, LeaseLostError, PermanentError, ShutdownError, TimeoutError } from './worker-errors.ts'
@@ -165,7 +165,8 @@ export class HttpWorker {
             workerId: this.id,
             queues: this.#o.queues,
             types: this.#types,
-            limit: free,
+            // The route takes at most LIMITS.claim jobs a call; a larger concurrency fills up over several.
+            limit: Math.min(free, LIMITS.claim),
             leaseMs: this.#o.leaseMs,
             waitMs: this.#o.waitMs,
           },
@@ -279,21 +280,36 @@ export class HttpWorker {
     const fenced = { workerId: this.id, attempt: job.attempts }
     if (outcome.ok) {
       const { result } = outcome
-      const done = await this.#report(entry, () => this.#client.complete(job.id, { ...fenced, result }))
-      if (done) log.info({}, 'job completed')
-      return
+      try {
+        const done = await this.#report(entry, () => this.#client.complete(job.id, { ...fenced, result }))
+        if (done) log.info({}, 'job completed')
+        return
+      } catch (err) {
+        // The server refused the result itself (over its body limit, 413, or not storable, 400): the
+        // attempt fails for good, as the in-process worker fails a result it cannot store. Left
+        // unreported, the job ran until its lease ended and was retried the same way.
+        if (!isConveyorHttpError(err) || (err.status !== 413 && err.status !== 400)) throw err
+        outcome = { ok: false, error: new PermanentError(`the server refused the handler's result (${err.status}): ${err.message}`) }
+      }
     }
     const error = outcome.error
     if (error instanceof LeaseLostError) return log.warn({}, 'stopped a job whose lease was lost')
+    if (error instanceof ShutdownError) {
+      // Handed back unrun, the attempt not counted (as the in-process worker does).
+      const done = await this.#report(entry, () => this.#client.release(job.id, fenced))
+      if (done) log.info({}, 'handed job back on shutdown')
+      return
+    }
     const name = errorName(error)
     const failure: FailRequest = {
       ...fenced,
       error: describeError(error),
       // A cancelled job ends cancelled whatever this says; a permanent error ends the job now.
       retryable: name !== 'PermanentError' && name !== 'CancelledError',
+      outcome: error instanceof TimeoutError ? 'timeout' : 'failed',
     }
     const done = await this.#report(entry, () => this.#client.fail(job.id, failure))
-    if (done) log.info({ err: error }, name === 'ShutdownError' ? 'handed job back on shutdown (counted as a failed attempt)' : 'attempt failed')
+    if (done) log.info({ err: error }, 'attempt failed')
   }
 
   /**
@@ -319,20 +335,25 @@ export class HttpWorker {
     }
   }
 
-  /** Heartbeats one job every leaseMs / 3: renews its lease and learns of cancel requests. */
+  /**
+   * Heartbeats one job every leaseMs / 3: renews its lease and learns of cancel requests. Each request
+   * gives up after that interval: one that hung (a server or network that stopped answering) held
+   * every later heartbeat back, and the check that gives the job up after a lease without one never ran.
+   */
   #startHeartbeat(entry: Running) {
     let lastOk = Date.now()
     let inFlight = false
+    const every = Math.max(10, Math.floor(this.#o.leaseMs / 3))
     return setInterval(
       async () => {
         if (inFlight || entry.controller.signal.aborted) return
         inFlight = true
         try {
-          const { cancelRequested } = await this.#client.heartbeat(entry.job.id, {
-            workerId: this.id,
-            leaseMs: this.#o.leaseMs,
-            attempt: entry.job.attempts,
-          })
+          const { cancelRequested } = await this.#client.heartbeat(
+            entry.job.id,
+            { workerId: this.id, leaseMs: this.#o.leaseMs, attempt: entry.job.attempts },
+            { signal: AbortSignal.timeout(every) },
+          )
           lastOk = Date.now()
           if (cancelRequested) entry.interrupt(new CancelledError())
         } catch (err) {
@@ -346,7 +367,7 @@ export class HttpWorker {
           inFlight = false
         }
       },
-      Math.max(10, Math.floor(this.#o.leaseMs / 3)),
+      every,
     )
   }
 
@@ -397,8 +418,8 @@ export class HttpWorker {
 
   /**
    * Stops claiming (an open long-poll is abandoned), lets running handlers finish for up to
-   * gracefulStopMs, then aborts the rest with a ShutdownError and reports them as failed attempts so
-   * they run again. Resolves when nothing of this worker is left running.
+   * gracefulStopMs, then aborts the rest with a ShutdownError and hands their jobs back (released:
+   * pending again, the attempt not counted). Resolves when nothing of this worker is left running.
    */
   stop(options: { gracefulStopMs?: number } = {}): Promise<void> {
     this.#stopped ??= this.#stop(options.gracefulStopMs ?? this.#o.gracefulStopMs)

@@ -115,7 +115,9 @@ describe('HttpWorker', () => {
     const reason = deferred<Error>()
     start({ slow: async (_job, ctx) => reason.resolve(await reasonOf(ctx.signal)) })
     expect((await reason.promise).name).toBe('TimeoutError')
-    expect(await admin.waitForJob(job.id)).toMatchObject({ status: 'failed', lastError: { name: 'TimeoutError' } })
+    const done = await admin.waitForJob(job.id)
+    expect(done).toMatchObject({ status: 'failed', lastError: { name: 'TimeoutError' } })
+    expect(done.attemptLog?.map((a) => a.outcome)).toEqual(['timeout']) // as the in-process worker logs it
   })
 
   it('stops gracefully: lets a running handler finish, and stops a long-poll at once', async () => {
@@ -142,9 +144,10 @@ describe('HttpWorker', () => {
     expect((await admin.getJob(job.id)).job).toMatchObject({ status: 'completed', result: 'finished during stop' })
   })
 
-  it('aborts handlers still running when the grace period ends, and their jobs run again', async () => {
+  it('aborts handlers still running when the grace period ends and hands their jobs back, the attempt not counted', async () => {
     const { admin, start } = await setup()
-    const { job } = await admin.enqueue({ type: 'scan', backoff: { type: 'fixed', delayMs: 0 } })
+    // One attempt only: counted as a failure, stopping the worker would fail the job for good.
+    const { job } = await admin.enqueue({ type: 'scan', maxAttempts: 1 })
     const started = deferred()
     const reason = deferred<Error>()
     const worker = start({
@@ -156,7 +159,31 @@ describe('HttpWorker', () => {
     await started.promise
     await worker.stop({ gracefulStopMs: 0 })
     expect((await reason.promise).name).toBe('ShutdownError')
-    expect((await admin.getJob(job.id)).job).toMatchObject({ status: 'pending', lastError: { name: 'ShutdownError' } })
+    const { job: after } = await admin.getJob(job.id)
+    expect(after).toMatchObject({ status: 'pending', attempts: 0, lockedBy: null })
+    expect(after.attemptLog?.map((a) => a.outcome)).toEqual(['released'])
+  })
+
+  it('claims with a concurrency above what one claim may take (100), filling its slots over several claims', async () => {
+    const { admin, start } = await setup()
+    const { jobs } = await admin.enqueueBatch(Array.from({ length: 150 }, () => ({ type: 'hold' })))
+    const all = deferred()
+    let running = 0
+    const release = deferred()
+    start({ hold: async () => (++running === 150 && all.resolve(), await release.promise) }, { concurrency: 150 })
+    await all.promise // 150 handlers at once: more than one claim's 100
+    release.resolve()
+    const done = await Promise.all(jobs.map((j) => admin.waitForJob(j.id)))
+    expect(done.every((j) => j.status === 'completed')).toBe(true)
+  })
+
+  it('fails for good, at once, a job whose result the server refuses (over its body limit)', async () => {
+    const { admin, start } = await setup()
+    const { job } = await admin.enqueue({ type: 'big', maxAttempts: 3 })
+    start({ big: () => 'x'.repeat(2 * 1024 * 1024) }, { leaseMs: 60_000 })
+    const done = await admin.waitForJob(job.id)
+    expect(done).toMatchObject({ status: 'failed', attempts: 1, lastError: { name: 'PermanentError' } })
+    expect(done.lastError?.message).toMatch(/refused the handler's result \(413\)/)
   })
 
   it('rejects ready() and stops when the server refuses its key', async () => {

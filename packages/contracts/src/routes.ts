@@ -64,7 +64,7 @@ import {
   claimBodySchema,
   claimResponseSchema,
   completeBodySchema,
-  failBodySchema,
+  failBodySchema, releaseBodySchema,
   heartbeatBodySchema,
   heartbeatResponseSchema,
   progressBodySchema,
@@ -289,6 +289,18 @@ export const ROUTES = {
     description: 'Retried after its backoff while attempts are left and retryable is not false; else failed.',
     params: jobIdParamsSchema,
     body: failBodySchema,
+    response: jobResponseSchema,
+  },
+  releaseJob: {
+    method: 'POST',
+    path: '/api/jobs/:id/release',
+    tag: 'workers',
+    summary: 'Hand a claimed job back unrun (a stopping worker)',
+    description:
+      'The attempt is not counted: the job is pending again at once, for any worker. A job whose cancel was asked ends cancelled instead. ' +
+      'Only the worker holding the attempt may; anyone else gets 409 lease_lost.',
+    params: jobIdParamsSchema,
+    body: releaseBodySchema,
     response: jobResponseSchema,
   },
   listWorkers: {

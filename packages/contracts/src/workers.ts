@@ -55,8 +55,15 @@ export const failBodySchema = z.strictObject({
     stack: z.string().max(8000).optional(),
   }),
   retryable: z.boolean().optional().meta({ description: 'default true: retried while attempts are left; false fails the job now' }),
+  outcome: z
+    .enum(['failed', 'timeout'])
+    .optional()
+    .meta({ description: "how the attempt ended, for its log: 'timeout' when it ran past the job's timeoutMs; default 'failed'" }),
   attempt,
 })
+
+/** POST /api/jobs/:id/release. */
+export const releaseBodySchema = z.strictObject({ workerId, attempt })
 
 export const workerSchema = z.object({
   id: z.string(),

@@ -45,6 +45,7 @@ export const ACCESS: Record<RouteId, readonly CallerRole[] | 'public'> = {
   progressJob: WORKER,
   completeJob: WORKER,
   failJob: WORKER,
+  releaseJob: WORKER,
   listWorkers: [...READERS, 'worker'],
   listQueues: [...READERS, 'worker'],
   pauseQueue: ['admin'],

@@ -29,6 +29,7 @@ const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown; r
   progressJob: (f) => ({ path: `/api/jobs/${f.jobId}/progress`, body: { workerId: 'w', progress: 5 } }),
   completeJob: (f) => ({ path: `/api/jobs/${f.jobId}/complete`, body: { workerId: 'w' } }),
   failJob: (f) => ({ path: `/api/jobs/${f.jobId}/fail`, body: { workerId: 'w', error: { message: 'x' } } }),
+  releaseJob: (f) => ({ path: `/api/jobs/${f.jobId}/release`, body: { workerId: 'w' } }),
   listWorkers: () => ({ path: '/api/workers' }),
   listQueues: () => ({ path: '/api/queues' }),
   pauseQueue: () => ({ path: '/api/queues/q1/pause' }),

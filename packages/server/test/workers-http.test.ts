@@ -61,6 +61,7 @@ describe('workers over HTTP', () => {
       ['progress', { progress: 50 }],
       ['complete', { result: 'late' }],
       ['fail', { error: { message: 'late' } }],
+      ['release', {}],
     ] as const) {
       const res = await call('POST', `/api/jobs/${job.id}/${action}`, worker, { workerId: 'slow', ...body })
       expect(res.status, action).toBe(409)
@@ -69,9 +70,26 @@ describe('workers over HTTP', () => {
     // Same worker id, earlier attempt: fenced by the attempt number.
     const stale = await call('POST', `/api/jobs/${job.id}/complete`, worker, { workerId: 'fast', attempt: 1 })
     expect(stale.status).toBe(409)
+    expect((await call('POST', `/api/jobs/${job.id}/release`, worker, { workerId: 'fast', attempt: 1 })).status).toBe(409)
     const fresh = await call('POST', `/api/jobs/${job.id}/complete`, worker, { workerId: 'fast', attempt: 2, result: 1 })
     expect(fresh.body.job).toMatchObject({ status: 'completed', result: 1 })
     expect((await call('POST', `/api/jobs/${job.id}/complete`, worker, { workerId: 'fast' })).status).toBe(409)
+  })
+
+  it('releases a claimed job unrun: pending at once, the attempt not counted; a timed-out attempt is logged as one', async () => {
+    const { call, keyFor } = await openApp()
+    const worker = await keyFor('worker')
+    const { job } = (await call('POST', '/api/jobs', admin, { type: 'a', maxAttempts: 1 })).body
+    await call('POST', '/api/workers/claim', worker, { workerId: 'w' })
+    const released = await call('POST', `/api/jobs/${job.id}/release`, worker, { workerId: 'w', attempt: 1 })
+    expect(released.status).toBe(200)
+    expect(released.body.job).toMatchObject({ status: 'pending', attempts: 0, lockedBy: null })
+    expect(released.body.job.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['released'])
+    // Claimed again, it times out: the attempt log says so, as for the in-process worker.
+    await call('POST', '/api/workers/claim', worker, { workerId: 'w' })
+    const failed = await call('POST', `/api/jobs/${job.id}/fail`, worker, { workerId: 'w', error: { name: 'TimeoutError', message: 'ran past 5 ms' }, outcome: 'timeout' })
+    expect(failed.body.job).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(failed.body.job.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['released', 'timeout'])
   })
 
   it('answers 404 for a job that does not exist', async () => {

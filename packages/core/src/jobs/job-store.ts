@@ -467,9 +467,11 @@ export class JobStore {
     return new Map(rows.map((r) => [r.id, r.status]))
   }
 
-  async release(workerId: string, ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0
-    return (await this.#run(this.q.jobRelease, [workerId, ids, this.channel])).length
+  /** Hands running jobs back (pending, the attempt not counted); `attempt` fences a single job's release. */
+  async release(workerId: string, ids: string[], attempt?: number | null): Promise<string[]> {
+    if (ids.length === 0) return []
+    const rows = await this.#run<{ id: string }>(this.q.jobRelease, [workerId, ids, this.channel, attempt ?? null])
+    return rows.map((r) => r.id)
   }
 
   /** Fetches one job for the worker's side (after a fenced update was refused, to say why). */

@@ -328,7 +328,8 @@ export function buildQueries(schema: string) {
       'changed.id',
     ),
     /**
-     * A stopping worker hands jobs back: $1 worker, $2 ids, $3 channel. The attempt is not counted.
+     * A stopping worker hands jobs back: $1 worker, $2 ids, $3 channel, $4 attempt (NULL: any; the
+     * HTTP route releases one job and fences on its attempt). The attempt is not counted.
      * A job whose cancel was asked is not handed back but cancelled (else another worker ran it).
      */
     jobRelease: notifying(
@@ -340,6 +341,7 @@ export function buildQueries(schema: string) {
           attempt_log = j.attempt_log || jsonb_build_array(jsonb_build_object('attempt', j.attempts, 'workerId', j.locked_by,
             'startedAt', j.started_at, 'endedAt', now(), 'outcome', CASE WHEN j.cancel_requested THEN 'cancelled' ELSE 'released' END))
         WHERE j.id = ANY($2::uuid[]) AND j.status = ANY(${list(TRANSITIONS.release.from)}) AND j.locked_by = $1
+          AND ($4::int IS NULL OR j.attempts = $4)
         RETURNING j.*
       )`,
       '$3',

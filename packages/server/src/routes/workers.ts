@@ -80,9 +80,17 @@ export function workerRoutes(app: FastifyInstance, ctx: ServerContext): void {
   addRoute(app, ctx, 'failJob', async ({ params, body }, ctx) => {
     const error = { message: body.error.message, name: body.error.name ?? 'Error', ...(body.error.stack ? { stack: body.error.stack } : {}) }
     const failed = isUuid(params.id)
-      ? await ctx.conveyor.jobs.fail(body.workerId, [{ id: params.id, attempt: body.attempt, error, retryable: body.retryable ?? true }])
+      ? await ctx.conveyor.jobs.fail(body.workerId, [
+          { id: params.id, attempt: body.attempt, error, retryable: body.retryable ?? true, outcome: body.outcome ?? 'failed' },
+        ])
       : new Map()
     if (!failed.has(params.id)) return refused(ctx, params.id, body.workerId)
+    return current(ctx, params.id)
+  })
+
+  addRoute(app, ctx, 'releaseJob', async ({ params, body }, ctx) => {
+    const released = isUuid(params.id) ? await ctx.conveyor.jobs.release(body.workerId, [params.id], body.attempt) : []
+    if (!released.includes(params.id)) return refused(ctx, params.id, body.workerId)
     return current(ctx, params.id)
   })
 
