@@ -88,7 +88,7 @@ export async function buildApp(config: ServerConfig): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: !c.logRequests }),
     return503OnClosing: true,
     // Queue names run to 128 characters and file names to 255, percent-encoded up to 9 bytes each.
-    maxParamLength: 2400,
+    routerOptions: { maxParamLength: 2400 },
     // A path Fastify cannot decode (bad percent-encoding) is answered in the API's error shape.
     frameworkErrors: (err, _request, reply) => {
       const r = toErrorResponse(err)
