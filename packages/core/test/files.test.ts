@@ -38,6 +38,38 @@ describe('job files', () => {
     expect((await c.files.read(file)).equals(bytes)).toBe(true)
   })
 
+  it('an output replacing one of its name keeps the earlier file when it fails, and never replaces an input', async () => {
+    const c = await openConveyor({ maxFileBytes: 1000 })
+    const input = await c.files.upload({ name: 'data.csv', data: 'a,b\n', owner: 'u1' })
+    const job = await c.enqueue({ type: 'report', owner: 'u1', files: [input.id] })
+    const out = (data: string | Buffer, name = 'report.txt') => c.files.upload({ name, data, jobId: job.id, owner: 'u1', kind: 'output' })
+    await out('first')
+    await expect(out(Buffer.alloc(1001))).rejects.toMatchObject({ code: 'file_too_large' }) // a replacement too large…
+    expect((await c.files.read((await c.files.find(job.id, 'report.txt'))!)).toString()).toBe('first') // …left the first
+    await out('second')
+    expect((await c.files.read((await c.files.find(job.id, 'report.txt'))!)).toString()).toBe('second')
+    await expect(out('not the input', 'data.csv')).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/input file named "data.csv"/) })
+    expect((await c.files.read((await c.files.find(job.id, 'data.csv'))!)).toString()).toBe('a,b\n')
+    expect((await c.files.list(job.id)).map((f) => `${f.kind}:${f.name}`).sort()).toEqual(['input:data.csv', 'output:report.txt'])
+  })
+
+  it('a file deleted while being read ends its stream with an error, not short', async () => {
+    const c = await openConveyor()
+    const file = await c.files.upload({ name: 'big.bin', data: Buffer.alloc(3 * 1024 * 1024, 7) })
+    const stream = c.files.stream(file)
+    const first = await new Promise<Buffer>((resolve) => stream.once('data', resolve))
+    stream.pause()
+    await c.db.query(`DELETE FROM "${c.schema}".job_files WHERE id = $1`, [file.id])
+    stream.resume()
+    const failed = await new Promise<unknown>((resolve) => {
+      stream.on('error', resolve)
+      stream.on('end', () => resolve(null))
+    })
+    expect(first.length).toBeGreaterThan(0)
+    expect(failed).toBeInstanceOf(Error)
+    expect((failed as Error).message).toMatch(/deleted while being read/)
+  })
+
   it('refuses a file over the limit and keeps nothing of it', async () => {
     const c = await openConveyor({ maxFileBytes: 1000 })
     await expect(c.files.upload({ name: 'x.bin', data: Buffer.alloc(1001) })).rejects.toMatchObject({ code: 'file_too_large' })

@@ -60,8 +60,11 @@ export class FileStore {
     const contentType = (input.contentType ?? 'application/octet-stream').slice(0, 255)
     const limit = Math.min(input.maxBytes ?? this.maxBytes, this.maxBytes)
     const id = newId()
-    if (input.kind === 'output' && input.jobId) await this.db.query(this.q.fileDeleteByJobName, [input.jobId, name])
-    await this.#run(this.q.fileInsert, [id, input.jobId ?? null, input.owner ?? null, input.kind ?? 'input', name, contentType])
+    // An output replacing one of the same name is stored first, unattached, and takes the old one's
+    // place only once whole (below): a replacement that fails (too large, a lost connection) leaves
+    // the earlier file as it was.
+    const replacing = input.kind === 'output' && input.jobId ? input.jobId : undefined
+    await this.#run(this.q.fileInsert, [id, replacing ? null : (input.jobId ?? null), input.owner ?? null, input.kind ?? 'input', name, contentType])
     let size = 0
     let seq = 0
     let pending: Buffer[] = []
@@ -87,7 +90,19 @@ export class FileStore {
       }
       await flush()
       const [row] = await this.db.query<Row>(this.q.fileComplete, [id, size])
-      return toFile(row!)
+      if (!replacing) return toFile(row!)
+      return await this.db.transaction(async (tx) => {
+        await tx.query(this.q.fileDeleteOutputByJobName, [replacing, name, id])
+        try {
+          const [placed] = await tx.query<Row>(this.q.fileSetJob, [id, replacing])
+          return toFile(placed!)
+        } catch (err) {
+          // Only an input of the job can hold the name now: an output never replaces what the job was given.
+          if ((err as { code?: string }).code === '23505')
+            throw new ConveyorError(ErrorCodes.invalidInput, `the job has an input file named "${name}"; give the output another name`)
+          throw err
+        }
+      })
     } catch (err) {
       await this.db.query(this.q.fileDelete, [id]).catch(() => {})
       throw translatePgError(err)
@@ -152,7 +167,8 @@ export class FileStore {
         let read = 0
         for (let seq = 0; read < file.size; seq++) {
           const [row] = await db.query<{ data: Uint8Array }>(q.fileChunkGet, [file.id, seq])
-          if (!row) return
+          // Deleted while being read (its job purged): an error, so a download is cut off, not ended short.
+          if (!row) throw new Error(`file "${file.name}" was deleted while being read`)
           read += row.data.byteLength
           yield Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength)
         }

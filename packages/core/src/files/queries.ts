@@ -18,8 +18,10 @@ export function buildFileQueries(schema: string) {
     /** $1 file, $2 size. */
     fileComplete: `UPDATE ${F} SET size = $2, complete = true WHERE id = $1 RETURNING ${FILE_COLUMNS}`,
     fileDelete: `DELETE FROM ${F} WHERE id = $1`,
-    /** $1 job, $2 name: an earlier output of the same name, replaced by a new attach. */
-    fileDeleteByJobName: `DELETE FROM ${F} WHERE job_id = $1 AND name = $2`,
+    /** $1 job, $2 name, $3 the new file: an earlier output of the same name, replaced by a new attach. */
+    fileDeleteOutputByJobName: `DELETE FROM ${F} WHERE job_id = $1 AND name = $2 AND kind = 'output' AND id <> $3`,
+    /** $1 file, $2 job: a stored output put in its place on the job. */
+    fileSetJob: `UPDATE ${F} SET job_id = $2 WHERE id = $1 RETURNING ${FILE_COLUMNS}`,
     /** $1 ids, $2 job, $3 owner: attaches unattached, complete inputs of that owner (NULL owner: any). */
     fileAttach: `UPDATE ${F} SET job_id = $2 WHERE id = ANY($1::uuid[]) AND job_id IS NULL AND complete
       AND kind = 'input' AND ($3::text IS NULL OR owner IS NOT DISTINCT FROM $3) RETURNING id`,
