@@ -64,7 +64,7 @@ describe('alerts', () => {
     expect(await c.alertEvaluator.sendTest(gone)).toMatchObject({ delivered: false, error: expect.any(String) })
   })
 
-  it('a rule that fires again within its cooldown reopens the incident without a new message', async () => {
+  it('a rule that fires again within its cooldown reopens the incident and says it fires again, with what it says now', async () => {
     const c = await openConveyor()
     const hook = await webhookSink()
     await c.alerts.create({ name: 'flappy', kind: 'queue_depth', threshold: 0, webhookUrl: hook.url, cooldownMs: 3600_000 })
@@ -72,10 +72,42 @@ describe('alerts', () => {
     await c.alertEvaluator.runOnce()
     await c.cancel(job.id)
     await c.alertEvaluator.runOnce()
+    await c.enqueueMany([{ type: 'x' }, { type: 'x' }])
+    // The receiver was told "resolved": it must hear that the rule fires again (one incident still).
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'flappy', state: 'firing' }])
+    expect(hook.bodies.map((b) => b.state)).toEqual(['firing', 'resolved', 'firing'])
+    expect(hook.bodies[2]!.message).toContain('2 jobs ready')
+    const history = await c.alerts.history()
+    expect(history).toHaveLength(1)
+    expect(history[0]).toMatchObject({ state: 'firing', message: expect.stringContaining('2 jobs ready') })
+    expect(await c.alertEvaluator.runOnce()).toEqual([]) // and once only
+  })
+
+  it('a message the webhook refused is sent again at the next pass', async () => {
+    const c = await openConveyor()
+    let refuse = true
+    const bodies: Record<string, unknown>[] = []
+    const server: Server = createServer((req, res) => {
+      let data = ''
+      req.on('data', (chunk) => (data += chunk))
+      req.on('end', () => {
+        if (refuse) return void res.writeHead(503).end()
+        bodies.push(JSON.parse(data) as Record<string, unknown>)
+        res.writeHead(204).end()
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    sinks.push(server)
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`
+    await c.alerts.create({ name: 'deep', kind: 'queue_depth', threshold: 0, webhookUrl: url, cooldownMs: 0 })
     await c.enqueue({ type: 'x' })
-    expect(await c.alertEvaluator.runOnce()).toEqual([])
-    expect(hook.bodies.map((b) => b.state)).toEqual(['firing', 'resolved'])
-    expect((await c.alerts.history())[0]?.state).toBe('firing')
+    await c.alertEvaluator.runOnce() // firing, refused
+    expect((await c.alerts.history())[0]?.deliveryError).toMatch(/503/)
+    refuse = false
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'deep', state: 'firing' }])
+    expect(bodies.map((b) => b.state)).toEqual(['firing'])
+    expect((await c.alerts.history())[0]).toMatchObject({ deliveryError: null, deliveredAt: expect.any(Date) })
+    expect(await c.alertEvaluator.runOnce()).toEqual([]) // delivered: not again
   })
 
   it('failure rate above the threshold fires, with a Slack-compatible body', async () => {

@@ -68,6 +68,25 @@ describe('metrics', () => {
     expect(perQueue.totals.enqueued).toBe(120)
   })
 
+  it('apostrophes inside words do not quote: unrelated errors stay in their own groups', async () => {
+    const c = await openConveyor()
+    const messages = ["Can't connect to the database, won't retry", "Can't find invoice 12, won't retry", "file 'a.txt' missing", "file 'b.txt' missing"]
+    const jobs = await c.enqueueMany(messages.map((m) => ({ type: 'x', maxAttempts: 1, payload: { m } })))
+    const worker = c.work({
+      x: (job) => {
+        throw new Error((job.payload as { m: string }).m)
+      },
+    })
+    for (const j of jobs) await waitForStatus(c, j.id, ['failed'])
+    await worker.stop()
+    const groups = await c.metrics.errors({ window: '1h' })
+    expect(groups.map((g) => [g.shape, g.count]).sort()).toEqual([
+      ["Can't connect to the database, won't retry", 1],
+      ["Can't find invoice <n>, won't retry", 1],
+      ['file <text> missing', 2],
+    ])
+  })
+
   it('groups failures by error name and message shape, with a sample job', async () => {
     const c = await openConveyor()
     const jobs = await c.enqueueMany(Array.from({ length: 4 }, (_, i) => ({ type: 'fetch', maxAttempts: 1, payload: { i } })))

@@ -23,10 +23,14 @@ interface Verdict {
 export type Deliver = (url: string, body: unknown) => Promise<void>
 
 /**
- * Evaluates alert rules and delivers their messages. One incident is one message: an incident opens
- * when a rule starts firing (the partial unique index lets exactly one process open it) and sends
- * "firing"; it resolves when the rule clears and sends "resolved". A rule that fires again within
- * its cooldown after resolving reopens the last incident silently, so a flapping rule is not noisy.
+ * Evaluates alert rules and delivers their messages. An incident opens when a rule starts firing (the
+ * partial unique index lets exactly one process open it) and sends "firing"; it resolves when the
+ * rule clears and sends "resolved". A rule that fires again within its cooldown after resolving
+ * reopens the last incident rather than opening a new one, and says so ("firing" again, with the
+ * current message): the receiver was told it resolved, and must not go on believing so. A message
+ * that could not be delivered is sent again at each pass while its incident is in that state.
+ * Rules are evaluated at once, not one after another: a webhook that hangs until its timeout must
+ * not hold back every other rule's messages.
  */
 export class AlertEvaluator {
   constructor(
@@ -40,15 +44,18 @@ export class AlertEvaluator {
   /** One pass over every enabled rule; returns the messages sent. */
   async runOnce(): Promise<{ rule: string; state: 'firing' | 'resolved' }[]> {
     const sent: { rule: string; state: 'firing' | 'resolved' }[] = []
-    for (const rule of await this.store.list({ enabledOnly: true })) {
-      try {
-        const verdict = await this.#evaluate(rule)
-        const state = await this.#apply(rule, verdict)
-        if (state) sent.push({ rule: rule.name, state })
-      } catch (err) {
-        this.logger.error({ err, rule: rule.name }, 'alert rule evaluation failed')
-      }
-    }
+    const rules = await this.store.list({ enabledOnly: true })
+    await Promise.all(
+      rules.map(async (rule) => {
+        try {
+          const verdict = await this.#evaluate(rule)
+          const state = await this.#apply(rule, verdict)
+          if (state) sent.push({ rule: rule.name, state })
+        } catch (err) {
+          this.logger.error({ err, rule: rule.name }, 'alert rule evaluation failed')
+        }
+      }),
+    )
     return sent
   }
 
@@ -56,10 +63,16 @@ export class AlertEvaluator {
     const q = this.store.q
     if (v.firing) {
       const [latest] = (await this.db.query<Record<string, unknown>>(q.alertEventLatest, [rule.id])).map(toEvent)
-      if (latest?.state === 'firing') return null
+      if (latest?.state === 'firing') {
+        if (!latest.deliveryError) return null
+        await this.#send(rule, latest.id, 'firing', latest.message, v.value) // its "firing" never arrived
+        return 'firing'
+      }
       if (latest?.resolvedAt && Date.now() - latest.resolvedAt.getTime() < rule.cooldownMs) {
-        await this.db.query(q.alertEventReopen, [latest.id])
-        return null
+        const reopened = await this.db.query(q.alertEventReopen, [latest.id, v.value, v.message])
+        if (reopened.length === 0) return null // another process reopened it
+        await this.#send(rule, latest.id, 'firing', v.message, v.value)
+        return 'firing'
       }
       const id = uuidv7()
       const opened = await this.db.query(q.alertEventOpen, [id, rule.id, v.value, v.message])
@@ -68,7 +81,13 @@ export class AlertEvaluator {
       return 'firing'
     }
     const [resolved] = await this.db.query<{ id: string; message: string }>(q.alertEventResolve, [rule.id])
-    if (!resolved) return null
+    if (!resolved) {
+      // Its "resolved" never arrived: send it again while the rule stays clear.
+      const [latest] = (await this.db.query<Record<string, unknown>>(q.alertEventLatest, [rule.id])).map(toEvent)
+      if (latest?.state !== 'resolved' || !latest.deliveryError) return null
+      await this.#send(rule, latest.id, 'resolved', `resolved: ${rule.name}`, v.value)
+      return 'resolved'
+    }
     await this.#send(rule, resolved.id, 'resolved', `resolved: ${rule.name}`, v.value)
     return 'resolved'
   }

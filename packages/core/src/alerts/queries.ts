@@ -29,8 +29,8 @@ export function buildAlertQueries(schema: string) {
     /** $1 id, $2 rule, $3 value, $4 message. The partial unique index lets one process open it. */
     alertEventOpen: `INSERT INTO ${E} (id, rule_id, state, value, message) VALUES ($1, $2, 'firing', $3, $4)
       ON CONFLICT (rule_id) WHERE state = 'firing' DO NOTHING RETURNING id`,
-    /** $1 id: a flapping rule's recent incident fires again, without a new message. */
-    alertEventReopen: `UPDATE ${E} SET state = 'firing', resolved_at = NULL WHERE id = $1 AND state = 'resolved'
+    /** $1 id, $2 value, $3 message: a flapping rule's recent incident fires again, with what it says now. */
+    alertEventReopen: `UPDATE ${E} SET state = 'firing', resolved_at = NULL, value = $2, message = $3 WHERE id = $1 AND state = 'resolved'
       AND NOT EXISTS (SELECT 1 FROM ${E} o WHERE o.rule_id = ${E}.rule_id AND o.state = 'firing') RETURNING id`,
     /** $1 rule: resolves its open incident; returns it if this call resolved it. */
     alertEventResolve: `UPDATE ${E} SET state = 'resolved', resolved_at = now() WHERE rule_id = $1 AND state = 'firing'

@@ -24,11 +24,15 @@ const SUMS = `sum(enqueued)::int AS enqueued, sum(completed)::int AS completed, 
   sum(wait_total_ms)::bigint AS wait_total_ms, max(wait_max_ms)::bigint AS wait_max_ms,
   ${sumArrays('wait_buckets')} AS wait_buckets`
 
-/** An error's name, and its message with ids, quoted text and numbers folded: what groups failures. */
+/**
+ * An error's name, and its message with ids, quoted text and numbers folded: what groups failures.
+ * A single quote opens quoted text only where a word does not go on through it: the apostrophes of
+ * "can't … won't" quoted everything between them, and unrelated errors fell into one group.
+ */
 const ERROR_NAME = `coalesce(last_error->>'name', 'Error')`
-const ERROR_SHAPE = `regexp_replace(regexp_replace(regexp_replace(coalesce(last_error->>'message', ''),
+const ERROR_SHAPE = `regexp_replace(regexp_replace(regexp_replace(regexp_replace(coalesce(last_error->>'message', ''),
   '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<id>', 'gi'),
-  '"[^"]*"|''[^'']*''', '<text>', 'g'), '[0-9]+', '<n>', 'g')`
+  '"[^"]*"', '<text>', 'g'), '(^|[^[:alnum:]])''[^'']*''([^[:alnum:]]|$)', '\\1<text>\\2', 'g'), '[0-9]+', '<n>', 'g')`
 
 export function buildMetricsQueries(schema: string) {
   const s = quoteIdent(schema)
