@@ -53,6 +53,18 @@ describe('the cleaner', () => {
     expect(await c.getJob(fresh!.id)).not.toBeNull()
     expect(await c.getJob(pending!.id)).not.toBeNull()
   })
+
+  it('keeps a status for ever with Infinity, and refuses retentions PostgreSQL cannot hold', async () => {
+    const c = await openConveyor()
+    const [a] = await c.enqueueMany([{ type: 'x' }])
+    await c.jobs.claim({ workerId: 'w', limit: 1, leaseMs: 60_000 })
+    await c.jobs.complete('w', [{ id: a!.id }])
+    await c.db.query(`UPDATE "${c.schema}".jobs SET completed_at = now() - interval '3000 days' WHERE id = $1`, [a!.id])
+    expect(await new Cleaner(c.jobs, logger, { retentionMs: { completed: Infinity } }).runOnce()).toBe(0)
+    expect(await c.getJob(a!.id)).not.toBeNull()
+    for (const bad of [-1, 1.5, Number.NaN, 1e15])
+      expect(() => new Cleaner(c.jobs, logger, { retentionMs: { cancelled: bad } }), String(bad)).toThrow(expect.objectContaining({ code: 'config_error' }))
+  })
 })
 
 describe('states', () => {

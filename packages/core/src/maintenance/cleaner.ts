@@ -1,4 +1,5 @@
 import type { Logger } from 'pino'
+import { ConveyorError, ErrorCodes } from '../errors.ts'
 import type { JobStore } from '../jobs/job-store.ts'
 import type { JobStatus } from '../jobs/states.ts'
 import type { FileStore } from '../files/file-store.ts'
@@ -12,7 +13,11 @@ export const CLEANER_DEFAULTS = {
   retentionMs: { completed: 7 * DAY, failed: 30 * DAY, cancelled: 30 * DAY },
 } as const
 
+/** Milliseconds to keep finished jobs of each status; `Infinity` keeps them for ever. */
 export type Retention = Partial<Record<'completed' | 'failed' | 'cancelled', number>>
+
+/** The longest finite retention: a century (PostgreSQL's intervals and timestamps overflow not far past). */
+const MAX_RETENTION_MS = 100 * 365 * DAY
 
 /** The cleaner: deletes finished jobs older than their retention, in batches so no statement runs long. */
 export class Cleaner {
@@ -20,7 +25,13 @@ export class Cleaner {
     private readonly store: JobStore,
     private readonly logger: Logger,
     private readonly options: { retentionMs?: Retention; batchSize?: number; files?: FileStore } = {},
-  ) {}
+  ) {
+    // Checked here, once: a value PostgreSQL cannot turn into an interval failed every pass, and a
+    // pass stops at its first error (the other statuses and the old uploads were never cleaned).
+    for (const [status, ms] of Object.entries(options.retentionMs ?? {}))
+      if (ms !== Infinity && !(Number.isInteger(ms) && ms >= 0 && ms <= MAX_RETENTION_MS))
+        throw new ConveyorError(ErrorCodes.config, `retentionMs.${status} must be a whole number of milliseconds from 0 to ${MAX_RETENTION_MS} (100 years), or Infinity to keep them for ever`)
+  }
 
   /** One pass; returns how many jobs it deleted. */
   async runOnce(): Promise<number> {
@@ -28,6 +39,7 @@ export class Cleaner {
     let total = 0
     for (const status of ['completed', 'failed', 'cancelled'] as const satisfies JobStatus[]) {
       const keep = this.options.retentionMs?.[status] ?? CLEANER_DEFAULTS.retentionMs[status]
+      if (keep === Infinity) continue
       for (;;) {
         const n = await this.store.deleteFinished(status, keep, batch)
         total += n
