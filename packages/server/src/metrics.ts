@@ -18,6 +18,10 @@ interface Seen {
  * which every server receives in full: scrape one server, or take max() across them, not sum().
  * Times come from the events' database timestamps, so they do not depend on this server's clock.
  */
+/** Distinct queue (or type) names with series of their own; the rest are summed under OTHER_LABEL. */
+export const MAX_LABEL_VALUES = 200
+export const OTHER_LABEL = '_other'
+
 export class Metrics {
   readonly registry = new Registry()
   readonly #enqueued: Counter<'queue'>
@@ -26,9 +30,16 @@ export class Metrics {
   readonly #wait: Histogram<'queue' | 'type'>
   readonly #requests: Counter<'route' | 'status'>
   readonly #seen = new Map<string, Seen>()
+  /**
+   * Queue and type names given their own series, per label: the first MAX_LABEL_VALUES seen; later
+   * ones count under OTHER_LABEL. Names come from callers (a user token may enqueue under any queue and
+   * type), and each new one added series to every job metric, kept in memory for good.
+   */
+  readonly #labelValues = { queue: new Set<string>(), type: new Set<string>() }
 
   constructor(conveyor: Conveyor, live: { streams: () => number; waitingClaims: () => number }) {
     const registers = [this.registry]
+    const label = (kind: 'queue' | 'type', value: string) => this.#label(kind, value)
     collectDefaultMetrics({ register: this.registry })
     new Gauge({
       name: 'conveyor_jobs',
@@ -38,7 +49,8 @@ export class Metrics {
       async collect() {
         this.reset()
         for (const q of await conveyor.listQueues())
-          for (const state of ['pending', 'running', 'completed', 'failed', 'cancelled'] as const) this.set({ queue: q.name, state }, q[state])
+          for (const state of ['pending', 'running', 'completed', 'failed', 'cancelled'] as const)
+            this.inc({ queue: label('queue', q.name), state }, q[state])
       },
     })
     new Gauge({
@@ -94,7 +106,15 @@ export class Metrics {
   }
 
   enqueued(queue: string, n = 1): void {
-    this.#enqueued.inc({ queue }, n)
+    this.#enqueued.inc({ queue: this.#label('queue', queue) }, n)
+  }
+
+  #label(kind: 'queue' | 'type', value: string): string {
+    const known = this.#labelValues[kind]
+    if (known.has(value)) return value
+    if (known.size >= MAX_LABEL_VALUES) return OTHER_LABEL
+    known.add(value)
+    return value
   }
 
   request(route: string, status: number): void {
@@ -106,7 +126,7 @@ export class Metrics {
     const at = Date.parse(e.updatedAt)
     if (Number.isNaN(at)) return
     const seen = this.#seen.get(e.id)
-    const labels = { queue: e.queue, type: e.type }
+    const labels = { queue: this.#label('queue', e.queue), type: this.#label('type', e.type) }
     if (e.status === 'pending') {
       if (seen?.runningAt !== undefined) this.#duration.observe({ ...labels, outcome: 'retried' }, (at - seen.runningAt) / 1000)
       this.#track(e.id, { pendingAt: at })

@@ -1,6 +1,7 @@
 import { ROUTES } from '@conveyor/contracts'
 import { describe, expect, it } from 'vitest'
 import { admin, openApp, openConveyor } from './helpers.ts'
+import { MAX_LABEL_VALUES, OTHER_LABEL } from '../src/metrics.ts'
 
 describe('health, readiness, metrics, OpenAPI', () => {
   it('answers liveness and readiness without a credential; readiness is 503 when the database cannot answer', async () => {
@@ -40,6 +41,21 @@ describe('health, readiness, metrics, OpenAPI', () => {
     expect(text).toMatch(/^conveyor_http_requests_total\{route="enqueueJob",status="201"\} 2$/m)
     expect(text).toContain('# TYPE conveyor_jobs_failed_total counter')
     expect(text).toContain('process_cpu_seconds_total')
+  })
+
+  it('gives at most MAX_LABEL_VALUES queue names series of their own; the rest count under _other', async () => {
+    const { call } = await openApp()
+    const queues = Array.from({ length: MAX_LABEL_VALUES + 5 }, (_, i) => `q${i}`)
+    for (let i = 0; i < queues.length; i += 100)
+      expect((await call('POST', '/api/jobs/batch', admin, { jobs: queues.slice(i, i + 100).map((queue) => ({ type: 't', queue })) })).status).toBe(201)
+    const text: string = (await call('GET', '/metrics', {})).body
+    const series = (metric: string) => new Set([...text.matchAll(new RegExp(`^${metric}\\{queue="([^"]+)"`, 'gm'))].map((m) => m[1]))
+    for (const metric of ['conveyor_jobs_enqueued_total', 'conveyor_jobs']) {
+      const names = series(metric)
+      expect(names.size, metric).toBe(MAX_LABEL_VALUES + 1)
+      expect(names.has(OTHER_LABEL), metric).toBe(true)
+    }
+    expect(text).toMatch(new RegExp(`^conveyor_jobs_enqueued_total\\{queue="${OTHER_LABEL}"\\} 5$`, 'm'))
   })
 
   it('serves an OpenAPI 3.1 document of every route, generated from the contracts, and a browsable reference', async () => {
