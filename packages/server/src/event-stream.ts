@@ -60,10 +60,8 @@ export function openEventStream(
 
   let ended = false
   const expiresAt = Math.min(caller.role === 'user' ? caller.expiresAt.getTime() : Infinity, options.expiresAt ?? Infinity)
-  const expired = () => Date.now() >= expiresAt
   const write = (chunk: string) => {
     if (ended) return
-    if (expired()) return end()
     res.write(chunk)
     if (res.writableLength > MAX_BUFFERED) end()
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino'
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import type { Db } from '../db/db.ts'
 import { latestTickAtOrBefore, parseCron } from '../schedules/cron.ts'
 import type { ScheduleStore } from '../schedules/schedule-store.ts'
@@ -61,35 +61,31 @@ export class AlertEvaluator {
 
   async #apply(rule: AlertRule, v: Verdict): Promise<'firing' | 'resolved' | null> {
     const q = this.store.q
-    if (v.firing) {
-      const [latest] = (await this.db.query<Record<string, unknown>>(q.alertEventLatest, [rule.id])).map(toEvent)
-      if (latest?.state === 'firing') {
-        if (!latest.deliveryError) return null
-        await this.#send(rule, latest.id, 'firing', latest.message, v.value) // its "firing" never arrived
-        return 'firing'
-      }
-      if (latest?.resolvedAt && Date.now() - latest.resolvedAt.getTime() < rule.cooldownMs) {
-        const reopened = await this.db.query(q.alertEventReopen, [latest.id, v.value, v.message])
-        if (reopened.length === 0) return null // another process reopened it
-        await this.#send(rule, latest.id, 'firing', v.message, v.value)
-        return 'firing'
-      }
-      const id = uuidv7()
-      const opened = await this.db.query(q.alertEventOpen, [id, rule.id, v.value, v.message])
-      if (opened.length === 0) return null // another process opened it
-      await this.#send(rule, id, 'firing', v.message, v.value)
-      return 'firing'
+    const [latest] = (await this.db.query<Record<string, unknown>>(q.alertEventLatest, [rule.id])).map(toEvent)
+    const state = v.firing ? 'firing' : 'resolved'
+    if ((latest?.state ?? 'resolved') === state) {
+      // Nothing changed: only a message that never arrived is sent again.
+      if (!latest?.deliveryError) return null
+      await this.#send(rule, latest.id, state, state === 'firing' ? latest.message : resolvedMessage(rule), v.value)
+      return state
     }
-    const [resolved] = await this.db.query<{ id: string; message: string }>(q.alertEventResolve, [rule.id])
-    if (!resolved) {
-      // Its "resolved" never arrived: send it again while the rule stays clear.
-      const [latest] = (await this.db.query<Record<string, unknown>>(q.alertEventLatest, [rule.id])).map(toEvent)
-      if (latest?.state !== 'resolved' || !latest.deliveryError) return null
-      await this.#send(rule, latest.id, 'resolved', `resolved: ${rule.name}`, v.value)
+    if (!v.firing) {
+      const [resolved] = await this.db.query<{ id: string }>(q.alertEventResolve, [rule.id])
+      if (!resolved) return null // another process resolved it
+      await this.#send(rule, resolved.id, 'resolved', resolvedMessage(rule), v.value)
       return 'resolved'
     }
-    await this.#send(rule, resolved.id, 'resolved', `resolved: ${rule.name}`, v.value)
-    return 'resolved'
+    if (latest?.resolvedAt && Date.now() - latest.resolvedAt.getTime() < rule.cooldownMs) {
+      const reopened = await this.db.query(q.alertEventReopen, [latest.id, v.value, v.message])
+      if (reopened.length === 0) return null // another process reopened it
+      await this.#send(rule, latest.id, 'firing', v.message, v.value)
+      return 'firing'
+    }
+    const id = newId()
+    const opened = await this.db.query(q.alertEventOpen, [id, rule.id, v.value, v.message])
+    if (opened.length === 0) return null // another process opened it
+    await this.#send(rule, id, 'firing', v.message, v.value)
+    return 'firing'
   }
 
   async #send(rule: AlertRule, eventId: string, state: 'firing' | 'resolved', message: string, value: number) {
@@ -198,6 +194,8 @@ function maxBy<T>(rows: T[], f: (r: T) => number): T | undefined {
   for (const r of rows) if (!best || f(r) > f(best)) best = r
   return best
 }
+
+const resolvedMessage = (rule: AlertRule) => `resolved: ${rule.name}`
 
 /** POSTs JSON to a webhook (never to a link-local address), failing on a non-2xx answer or after 5 s. */
 const postJson: Deliver = (url, body) => postWebhook(url, body, { timeoutMs: ALERTS_DEFAULTS.webhookTimeoutMs })

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import { z } from 'zod'
 import type { Db } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
@@ -97,7 +97,7 @@ export class AlertStore {
 
   async create(input: AlertRuleInput): Promise<AlertRule> {
     const v = parseInput(alertRuleInputSchema, input, 'alert rule')
-    return toRule(await this.#write(this.q.alertRuleInsert, [uuidv7(), ...fields(v)], v.name))
+    return toRule(await this.#write(this.q.alertRuleInsert, [newId(), ...fields(v)], v.name))
   }
 
   async update(id: string, patch: Partial<AlertRuleInput>): Promise<AlertRule> {

@@ -614,9 +614,9 @@ function toInsertRow(v: ParsedEnqueue): Row {
   }
 }
 
-/** An insert row as jobInsertOne's parameters $1–$15 (jsonb values as JSON text: pg would send a JS array as a PostgreSQL array). */
 /**
- * One insert row as jobInsertOne's parameters. A payload or metadata holding a NUL or a lone surrogate
+ * One insert row as jobInsertOne's parameters $1–$15 (jsonb values as JSON text: pg would send a JS
+ * array as a PostgreSQL array). A payload or metadata holding a NUL or a lone surrogate
  * is stored with U+FFFD in its place (jsonText); the row takes that value too, so the answer (built
  * from the row, insertedJob) shows what was stored.
  */

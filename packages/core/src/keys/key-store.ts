@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { v7 as uuidv7 } from 'uuid'
+import { newId } from '../ids.ts'
 import type { Db, Queryable } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
 import { isUuid } from '../jobs/job-store.ts'
@@ -58,7 +58,7 @@ export class KeyStore {
         details: [{ path: 'role', message: `not a role: ${String(input.role)}` }],
       })
     const key = generateKey()
-    const [row] = await this.#run<Row>(this.q.apiKeyInsert, [uuidv7(), input.name, input.role, hashKey(key)], tx)
+    const [row] = await this.#run<Row>(this.q.apiKeyInsert, [newId(), input.name, input.role, hashKey(key)], tx)
     return { key, info: toInfo(row as Row) }
   }
 

@@ -2,8 +2,10 @@ import { hostname } from 'node:os'
 import type { Logger } from 'pino'
 import { newId } from '../ids.ts'
 import { Batcher } from '../batcher.ts'
-import { CancelledError, ConveyorError, describeError, ErrorCodes, PermanentError, ShutdownError, TimeoutError } from '../errors.ts'
+import { z } from 'zod'
+import { CancelledError, describeError, PermanentError, ShutdownError, TimeoutError } from '../errors.ts'
 import type { EventBus } from '../events/event-bus.ts'
+import { parseInput } from '../jobs/input.ts'
 import type { Job } from '../jobs/job.ts'
 import type { Completion, Failure, JobStore, ProgressUpdate } from '../jobs/job-store.ts'
 import type { FileData, FileInfo, FileStore } from '../files/file-store.ts'
@@ -136,7 +138,7 @@ export class Worker {
     private readonly files?: FileStore,
   ) {
     this.id = options.id ?? `${hostname()}:${process.pid}:${newId().slice(-12)}`
-    validateOptions(options)
+    parseInput(workerOptionsSchema, options, 'worker options')
     this.#o = {
       concurrency: options.concurrency ?? WORKER_DEFAULTS.concurrency,
       queues: options.queues ?? [...WORKER_DEFAULTS.queues],
@@ -514,24 +516,17 @@ const attemptKey = (id: string, attempt: number) => `${id}:${attempt}`
 /** How long stop() waits for a heartbeat in flight before unregistering. */
 const HEARTBEAT_WAIT_AT_STOP_MS = 2_000
 
-/** Refuses options no worker could run with (it would only log claim errors forever). */
-function validateOptions(o: WorkerOptions): void {
-  const bad = (name: string, rule: string) => {
-    throw new ConveyorError(ErrorCodes.invalidInput, `worker option ${name} must be ${rule}`)
-  }
-  const int = (name: keyof WorkerOptions, min: number, max = 2 ** 31 - 1) => {
-    const v = o[name]
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) bad(name, `an integer from ${min} to ${max}`)
-  }
-  int('concurrency', 1, 10_000)
-  int('pollIntervalMs', 1)
-  int('leaseMs', 1)
-  int('gracefulStopMs', 0)
-  int('progressIntervalMs', 0)
-  if (o.queues !== undefined && !(Array.isArray(o.queues) && o.queues.length > 0 && o.queues.every((q) => typeof q === 'string' && q.length > 0)))
-    bad('queues', 'a non-empty array of queue names')
-  if (o.id !== undefined && !(typeof o.id === 'string' && o.id.length >= 1 && o.id.length <= 256)) bad('id', 'a string of 1 to 256 characters')
-}
+/** Options no worker could run with (it would only log claim errors forever), refused with invalid_input. */
+const whole = (min: number, max = 2 ** 31 - 1) => z.number().int().min(min).max(max).optional()
+const workerOptionsSchema = z.object({
+  concurrency: whole(1, 10_000),
+  queues: z.array(z.string().min(1)).min(1).optional(),
+  pollIntervalMs: whole(1),
+  leaseMs: whole(1),
+  gracefulStopMs: whole(0),
+  progressIntervalMs: whole(0),
+  id: z.string().min(1).max(256).optional(),
+})
 
 function isInputError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
