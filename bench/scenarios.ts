@@ -3,6 +3,7 @@ import type { Conveyor, JobEvent } from '@conveyor/core'
 import { type CpuCost, cpuNow, cpuPerJob } from './cpu.ts'
 import { median, percentile, rate } from './stats.ts'
 import { dashboardQueries } from './dashboard-queries.ts'
+import { floor } from './floor.ts'
 
 /** How much each scenario does; `--quick` takes the small set (a smoke run, not a measurement). */
 export interface Sizes {
@@ -94,6 +95,11 @@ export const SCENARIOS: Scenario[] = [
     id: 'dashboard',
     name: "the dashboard's queries at a large table",
     run: (c, sizes) => dashboardQueries(c, sizes.dashboardJobs),
+  },
+  {
+    id: 'floor',
+    name: 'floor: bare statements on the jobs table (ceilings of the rows above)',
+    run: (c, sizes) => floor(c, sizes),
   },
   {
     id: 'latency',
