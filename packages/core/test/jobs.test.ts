@@ -205,3 +205,30 @@ describe('strings PostgreSQL refuses in JSON', () => {
     expect((await c.stats()).total).toBe(0)
   })
 })
+
+describe('claimed jobs', () => {
+  it('a claimed job (read back as one JSON text per row) equals the job as getJob reads it, field for field', async () => {
+    const c = await openConveyor()
+    const runAt = new Date(Date.now() - 60_000)
+    const { id } = await c.enqueue({
+      type: 'scan',
+      queue: 'q1',
+      name: 'Ünïcode "quoted" \\ name',
+      payload: { n: 1.5, big: 12345678901234, nested: { a: [1, 'two', null, true] }, s: 'line\nbreak ✓' },
+      priority: -7,
+      runAt,
+      maxAttempts: 5,
+      timeoutMs: 2500,
+      backoff: { type: 'fixed', delayMs: 250 },
+      idempotencyKey: 'k-1',
+      owner: 'user-1',
+      metadata: { tag: 'x', deep: { y: [2] } },
+    })
+    const [claimed] = await c.jobs.claim({ workerId: 'w-1', queues: ['q1'], limit: 1, leaseMs: 30_000 })
+    const read = await c.getJob(id)
+    const { attemptLog: _log, ...stored } = read!
+    expect(claimed).toEqual(stored)
+    expect(claimed).toMatchObject({ status: 'running', attempts: 1, lockedBy: 'w-1', runAt, progress: 0, result: null, completedAt: null })
+    for (const k of ['runAt', 'lockedAt', 'leaseExpiresAt', 'createdAt', 'startedAt', 'updatedAt'] as const) expect(claimed![k]).toBeInstanceOf(Date)
+  })
+})

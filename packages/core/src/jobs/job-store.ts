@@ -4,7 +4,7 @@ import { Batcher } from '../batcher.ts'
 import type { Db } from '../db/db.ts'
 import { ConveyorError, ErrorCodes, type ErrorInfo, translatePgError } from '../errors.ts'
 import { type EnqueueInput, enqueueInputSchema, LIMITS, type ListFilter, listFilterSchema, parseInput } from './input.ts'
-import { type Job, toJob } from './job.ts'
+import { type Job, jobFromJson, toJob } from './job.ts'
 import { TableStats } from './table-stats.ts'
 import { buildQueries, type Queries, type SortName } from './queries.ts'
 import { FINAL_STATUSES, type JobStatus, TRANSITIONS, type Transition } from './states.ts'
@@ -402,17 +402,17 @@ export class JobStore {
     try {
       const rows = await this.db.transaction(async (tx) => {
         await tx.query(this.q.queueFairLock, [`conveyor-fair:${this.channel}:${queue}`])
-        return tx.query<Row>(this.q.jobClaimFair, [o.workerId, queue, o.types ?? null, limit, o.leaseMs, this.channel, perOwner])
+        return tx.query<{ job: string }>(this.q.jobClaimFair, [o.workerId, queue, o.types ?? null, limit, o.leaseMs, this.channel, perOwner])
       })
       this.tableStats.note(rows.length)
-      return rows.map(toJob)
+      return rows.map((r) => jobFromJson(r.job))
     } catch (err) {
       throw translatePgError(err)
     }
   }
 
   async #claimFast(o: ClaimOptions): Promise<Job[]> {
-    const rows = await this.#run<Row>(this.q.jobClaim, [
+    const rows = await this.#run<{ job: string }>(this.q.jobClaim, [
       o.workerId,
       o.queues ?? null,
       o.types ?? null,
@@ -421,7 +421,7 @@ export class JobStore {
       this.channel,
     ])
     this.tableStats.note(rows.length)
-    return rows.map(toJob)
+    return rows.map((r) => jobFromJson(r.job))
   }
 
   /** Returns, for each job still held, whether a cancel was asked; jobs missing from it were lost. */

@@ -55,6 +55,28 @@ export const JOB_COLUMNS = `id, queue, type, name, payload, status, priority, ru
   backoff, idempotency_key, owner, source, metadata, progress, progress_message, result, last_error, locked_by,
   locked_at, lease_expires_at, cancel_requested, created_at, started_at, completed_at, updated_at`
 
+const COLUMN_NAMES = JOB_COLUMNS.split(',').map((c) => c.trim())
+const TIMESTAMPS = new Set(['run_at', 'locked_at', 'lease_expires_at', 'created_at', 'started_at', 'completed_at', 'updated_at'])
+
+/**
+ * JOB_COLUMNS of `alias` as one JSON array per row, read back by jobFromJson. For the claim, which
+ * returns whole jobs thousands of times a second: one field per row instead of 28 is less for the
+ * driver to decode (PGlite copies every field it reads; pg parses each timestamp with a regex).
+ */
+export const jobJson = (alias: string) => `json_build_array(${JOB_COLUMNS.replace(/(\w+)/g, `${alias}.$1`)})::text`
+
+/** A job from jobJson's text: timestamps are ISO 8601 strings there, jsonb columns JSON values. */
+export function jobFromJson(text: string): Job {
+  const values = JSON.parse(text) as unknown[]
+  const row: Record<string, unknown> = {}
+  for (let i = 0; i < COLUMN_NAMES.length; i++) {
+    const name = COLUMN_NAMES[i]!
+    const v = values[i] ?? null
+    row[name] = v !== null && TIMESTAMPS.has(name) ? new Date(v as string) : v
+  }
+  return toJob(row)
+}
+
 /** snake_case becomes camelCase here and nowhere else. */
 export function toJob(row: Record<string, unknown>): Job {
   const job: Job = {

@@ -1,5 +1,5 @@
 import { quoteIdent } from '../db/db.ts'
-import { JOB_COLUMNS } from './job.ts'
+import { JOB_COLUMNS, jobJson } from './job.ts'
 import { TRANSITIONS } from './states.ts'
 
 /**
@@ -213,7 +213,7 @@ export function buildQueries(schema: string) {
         LIMIT $4
       ), ${claimChanged(J)}`,
       '$6',
-      cols('changed'),
+      `${jobJson('changed')} AS job`,
     ),
     /**
      * Fair claim from one queue with a per-owner limit: $1 worker, $2 queue, $3 types, $4 limit,
@@ -254,7 +254,7 @@ export function buildQueries(schema: string) {
         FOR UPDATE OF j SKIP LOCKED
       ), ${claimChanged(J)}`,
       '$6',
-      cols('changed'),
+      `${jobJson('changed')} AS job`,
     ),
     /** $1 lock name: serialises fair claims of one queue (transaction-scoped). */
     queueFairLock: `SELECT pg_advisory_xact_lock(hashtext($1))`,
