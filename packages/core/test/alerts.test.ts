@@ -46,6 +46,24 @@ describe('alerts', () => {
     expect(history[0]!.deliveredAt).toBeInstanceOf(Date)
   })
 
+  it('disabling a firing rule resolves its incident at the next pass and tells the receiver, once', async () => {
+    const c = await openConveyor()
+    const hook = await webhookSink()
+    const rule = await c.alerts.create({ name: 'deep', kind: 'queue_depth', queue: 'default', threshold: 0, webhookUrl: hook.url })
+    await c.enqueue({ type: 'x' })
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'deep', state: 'firing' }])
+    await c.alerts.update(rule.id, { enabled: false })
+    expect(await c.alertEvaluator.runOnce()).toEqual([{ rule: 'deep', state: 'resolved' }])
+    expect(await c.alertEvaluator.runOnce()).toEqual([]) // the job is still there: a disabled rule never fires
+    expect(hook.bodies.map((b) => [b.state, b.value])).toEqual([
+      ['firing', 1],
+      ['resolved', null],
+    ])
+    expect(hook.bodies[1]!.message).toBe('resolved: deep (the rule was disabled)')
+    const [incident] = await c.alerts.history()
+    expect(incident).toMatchObject({ state: 'resolved', ruleName: 'deep' })
+  })
+
   it('sends a test message in the rule\'s format, recorded nowhere, and says when the webhook refused it', async () => {
     const c = await openConveyor()
     const hook = await webhookSink()

@@ -41,14 +41,19 @@ export class AlertEvaluator {
     private readonly deliver: Deliver = postJson,
   ) {}
 
-  /** One pass over every enabled rule; returns the messages sent. */
+  /**
+   * One pass over every rule; returns the messages sent. An enabled rule is evaluated; a disabled one
+   * is not, but an incident it left firing is resolved (and the receiver told so): disabling a
+   * firing rule would otherwise leave the incident open in the history and the receiver believing
+   * it still fires.
+   */
   async runOnce(): Promise<{ rule: string; state: 'firing' | 'resolved' }[]> {
     const sent: { rule: string; state: 'firing' | 'resolved' }[] = []
-    const rules = await this.store.list({ enabledOnly: true })
+    const rules = await this.store.list()
     await Promise.all(
       rules.map(async (rule) => {
         try {
-          const verdict = await this.#evaluate(rule)
+          const verdict = rule.enabled ? await this.#evaluate(rule) : DISABLED
           const state = await this.#apply(rule, verdict)
           if (state) sent.push({ rule: rule.name, state })
         } catch (err) {
@@ -66,13 +71,13 @@ export class AlertEvaluator {
     if ((latest?.state ?? 'resolved') === state) {
       // Nothing changed: only a message that never arrived is sent again.
       if (!latest?.deliveryError) return null
-      await this.#send(rule, latest.id, state, state === 'firing' ? latest.message : resolvedMessage(rule), v.value)
+      await this.#send(rule, latest.id, state, state === 'firing' ? latest.message : resolvedMessage(rule, v), v.value)
       return state
     }
     if (!v.firing) {
       const [resolved] = await this.db.query<{ id: string }>(q.alertEventResolve, [rule.id])
       if (!resolved) return null // another process resolved it
-      await this.#send(rule, resolved.id, 'resolved', resolvedMessage(rule), v.value)
+      await this.#send(rule, resolved.id, 'resolved', resolvedMessage(rule, v), v.value)
       return 'resolved'
     }
     if (latest?.resolvedAt && Date.now() - latest.resolvedAt.getTime() < rule.cooldownMs) {
@@ -195,7 +200,10 @@ function maxBy<T>(rows: T[], f: (r: T) => number): T | undefined {
   return best
 }
 
-const resolvedMessage = (rule: AlertRule) => `resolved: ${rule.name}`
+/** A disabled rule's verdict: not evaluated, not firing; its value is unknown (null in a JSON message). */
+const DISABLED: Verdict = { firing: false, value: Number.NaN, message: '' }
+
+const resolvedMessage = (rule: AlertRule, v: Verdict) => (v === DISABLED ? `resolved: ${rule.name} (the rule was disabled)` : `resolved: ${rule.name}`)
 
 /** POSTs JSON to a webhook (never to a link-local address), failing on a non-2xx answer or after 5 s. */
 const postJson: Deliver = (url, body) => postWebhook(url, body, { timeoutMs: ALERTS_DEFAULTS.webhookTimeoutMs })
