@@ -1,7 +1,7 @@
 import type { Job, JobEvent } from '@conveyor/contracts'
 import type { ConveyorClient, ListJobsQuery } from './client.ts'
 import type { SubscribeOptions, Unsubscribe } from './subscribe.ts'
-import { isFinalStatus } from './wait-for-job.ts'
+import { isFinalStatus, JOB_READ_DEFAULTS, readRetryDelay } from './wait-for-job.ts'
 
 /** Called once per watch when the job ends (with the whole job: result, lastError). */
 export interface JobCallbacks {
@@ -51,6 +51,11 @@ abstract class LiveStore<S> {
   protected abstract stop(): void
 }
 
+export interface JobWatchOptions extends SubscribeOptions {
+  /** The job is read again this often while it runs, whatever the stream says (a deletion sends no event). Default 30000 ms. */
+  recheckMs?: number
+}
+
 /**
  * A live view of one job for UI frameworks: an external store (subscribe / getSnapshot, the shape
  * React's useSyncExternalStore takes). It starts listening with its first listener, reads the whole
@@ -62,15 +67,20 @@ export class JobWatch extends LiveStore<JobWatchState> {
   #reading: Promise<void> | undefined
   #readAgain = false
   #notifiedEnd = false
+  #notifiedGone = false
   #aborter: AbortController | undefined
+  #retry: ReturnType<typeof setTimeout> | undefined
+  #backstop: ReturnType<typeof setInterval> | undefined
+  #failures = 0
 
   constructor(
     private readonly client: ConveyorClient,
     private readonly id: string,
     private readonly callbacks: () => JobCallbacks | undefined = () => undefined,
-    private readonly options: SubscribeOptions = {},
+    private readonly options: JobWatchOptions = {},
   ) {
     super({ job: undefined, error: undefined, loading: true })
+    if (options.recheckMs !== undefined && !(options.recheckMs >= 100)) throw new RangeError(`recheckMs must be at least 100 (got ${options.recheckMs})`)
   }
 
   protected start(): void {
@@ -78,17 +88,23 @@ export class JobWatch extends LiveStore<JobWatchState> {
     const job = this.getSnapshot().job
     // A job already seen ended stays ended: nothing to listen for.
     if (job && isFinalStatus(job.status)) return
+    const { recheckMs, ...subscription } = this.options
     // With ids, the subscription delivers the job's current state first: that event triggers the first read.
     this.#unsubscribe = this.client.subscribe({ ids: [this.id] }, (e) => this.#onEvent(e), {
-      ...this.options,
+      ...subscription,
+      // The read answers 404 and tells the caller's onGone (once, however the deletion was noticed).
       onGone: () => this.#read(),
     })
+    this.#backstop = setInterval(() => this.#read(), recheckMs ?? JOB_READ_DEFAULTS.recheckMs)
   }
 
   protected stop(): void {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     this.#aborter?.abort()
+    clearTimeout(this.#retry)
+    clearInterval(this.#backstop)
+    this.#retry = this.#backstop = undefined
   }
 
   #onEvent(e: JobEvent) {
@@ -114,12 +130,22 @@ export class JobWatch extends LiveStore<JobWatchState> {
         this.#readAgain = false
         try {
           const { job } = await this.client.getJob(this.id, signal ? { signal } : {})
+          this.#failures = 0
           this.set({ job, error: undefined, loading: false })
           if (isFinalStatus(job.status)) this.#ended(job)
         } catch (error) {
           if (signal?.aborted) return
           this.set({ error, loading: false })
-          if ((error as { status?: number }).status === 404) return this.stop()
+          if ((error as { status?: number }).status === 404) {
+            this.stop()
+            if (!this.#notifiedGone) this.options.onGone?.(this.id)
+            this.#notifiedGone = true
+            return
+          }
+          // Transient (the network, a restart): the event that asked for this read is not sent again.
+          clearTimeout(this.#retry)
+          this.#retry = setTimeout(() => this.#read(), readRetryDelay(++this.#failures))
+          return
         }
       } while (this.#readAgain && !signal?.aborted)
     })().finally(() => (this.#reading = undefined))

@@ -119,3 +119,29 @@ export function deferred<T = void>() {
   const promise = new Promise<T>((r) => (resolve = r))
   return { promise, resolve }
 }
+
+/**
+ * A client whose `nth` read of a job that has ended (GET /api/jobs/:id answering completed, failed or
+ * cancelled) fails as a network error would (a blip, a restart); every other request goes through.
+ */
+export function failFinalRead(baseUrl: string, key: string, nth: number) {
+  let finalReads = 0
+  let failed = 0
+  const client = createClient({
+    baseUrl,
+    key,
+    fetch: async (input, init) => {
+      const res = await fetch(input, init)
+      const isGetJob = /^\/api\/jobs\/[0-9a-f-]{36}$/.test(new URL(String(input)).pathname) && (init?.method ?? 'GET') === 'GET'
+      if (isGetJob && res.ok) {
+        const body = (await res.clone().json()) as { job?: { status?: string } }
+        if (['completed', 'failed', 'cancelled'].includes(body.job?.status ?? '') && ++finalReads === nth) {
+          failed++
+          throw new TypeError('fetch failed (simulated)')
+        }
+      }
+      return res
+    },
+  })
+  return { client, failed: () => failed }
+}

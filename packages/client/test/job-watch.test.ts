@@ -3,7 +3,7 @@ import { renderToString } from 'react-dom/server'
 import { describe, expect, it } from 'vitest'
 import { JobListWatch, JobWatch, type JobListState, type JobWatchState, type Job } from '../src/index.ts'
 import { useJob, useJobs } from '../src/react.ts'
-import { cleanup, deferred, startTestServer, untilOpenStreams } from './helpers.ts'
+import { cleanup, deferred, failFinalRead, startTestServer, untilOpenStreams } from './helpers.ts'
 
 /** Listens to a store as useSyncExternalStore would; `until` resolves when a snapshot matches. */
 function listen<S>(store: { subscribe(l: () => void): () => void; getSnapshot(): S }) {
@@ -75,6 +75,34 @@ describe('JobWatch (the store behind useJob)', () => {
     const missing = listen<JobWatchState>(new JobWatch(admin, '00000000-0000-4000-8000-000000000000'))
     const state = await missing.until((s) => !s.loading)
     expect(state).toMatchObject({ job: undefined, error: { status: 404, code: 'job_not_found' } })
+  })
+
+  it('a read that fails after the last event is retried: the watch ends with the job and calls onCancelled', async () => {
+    const t = await startTestServer()
+    const flaky = failFinalRead(t.url, t.adminKey, 2) // the poll's read delivers the event; the whole-job read after it fails
+    const { job } = await flaky.client.enqueue({ type: 'scan' })
+    const cancelled = deferred<Job>()
+    const watch = new JobWatch(flaky.client, job.id, () => ({ onCancelled: cancelled.resolve }), { mode: 'poll', pollIntervalMs: 1000 })
+    const l = listen<JobWatchState>(watch)
+    await l.until((s) => s.job?.status === 'pending')
+    await flaky.client.cancel(job.id)
+    expect(await cancelled.promise).toMatchObject({ id: job.id, status: 'cancelled' })
+    expect(watch.getSnapshot()).toMatchObject({ job: { status: 'cancelled' }, error: undefined })
+    expect(flaky.failed()).toBe(1)
+  })
+
+  it('a job deleted while watched shows the 404 at the next read (recheckMs) and tells onGone', async () => {
+    const { admin } = await startTestServer()
+    const { job } = await admin.enqueue({ type: 'scan' })
+    const gone = deferred<string>()
+    const watch = new JobWatch(admin, job.id, undefined, { recheckMs: 100, onGone: gone.resolve })
+    const l = listen<JobWatchState>(watch)
+    await l.until((s) => s.job?.status === 'pending')
+    await admin.remove(job.id)
+    const s = await l.until((s) => s.error !== undefined)
+    expect((s.error as { status?: number }).status).toBe(404)
+    expect(await gone.promise).toBe(job.id)
+    expect(() => new JobWatch(admin, job.id, undefined, { recheckMs: 10 })).toThrow('recheckMs must be at least 100')
   })
 })
 

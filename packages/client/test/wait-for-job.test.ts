@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createClient, isConveyorHttpError, WaitTimeoutError } from '../src/index.ts'
-import { deferred, startTestServer } from './helpers.ts'
+import { deferred, failFinalRead, startTestServer } from './helpers.ts'
 
 describe('waitForJob', () => {
   it('resolves with the finished job, result included, once a worker completes it', async () => {
@@ -66,5 +66,26 @@ describe('waitForJob', () => {
     await client.cancel(job.id)
     expect(await done).toMatchObject({ status: 'cancelled' })
     expect(states).toContain('polling')
+  })
+
+  it('resolves when the read after the last event fails once (retried; the event is not sent twice)', async () => {
+    const t = await startTestServer()
+    // Polling: its read sees the job ended (the first read of it ended) and delivers the event; the
+    // whole-job read that follows (the second) fails, and no later poll delivers that state again.
+    const flaky = failFinalRead(t.url, t.adminKey, 2)
+    const { job } = await flaky.client.enqueue({ type: 'scan' })
+    const done = flaky.client.waitForJob(job.id, { subscription: { mode: 'poll', pollIntervalMs: 1000 } })
+    await flaky.client.cancel(job.id)
+    expect(await done).toMatchObject({ id: job.id, status: 'cancelled' })
+    expect(flaky.failed()).toBe(1)
+  })
+
+  it('rejects with 404 when the job is deleted while it waits (no event says so: noticed at the next read)', async () => {
+    const { admin } = await startTestServer()
+    const { job } = await admin.enqueue({ type: 'scan' })
+    const waiting = admin.waitForJob(job.id, { recheckMs: 100 }).catch((e: unknown) => e)
+    await admin.remove(job.id)
+    expect(isConveyorHttpError(await waiting, 'job_not_found')).toBe(true)
+    await expect(admin.waitForJob(job.id, { recheckMs: 0 })).rejects.toThrow('recheckMs must be at least 100')
   })
 })
