@@ -57,7 +57,9 @@ export interface UseJobsResult extends JobListState {
 /**
  * A list of jobs (the filters, sort and page of GET /api/jobs), live: progress is applied in place and
  * the list is read again when a job changes status or a new one appears. The filter may be a new
- * object on every render; it is compared by value.
+ * object on every render; it is compared by value — so a date computed from the clock at each render
+ * (`createdAfter: new Date(Date.now() - 3600_000)`) is a new filter each time and reopens the list:
+ * compute it once (useState, useMemo) or round it.
  *
  * @example
  *   const { jobs, count, loading } = useJobs(client, { status: ['pending', 'running'], type: 'import', limit: 20 })
