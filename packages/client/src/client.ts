@@ -2,6 +2,7 @@ import type { Job, JobEvent, JobStatus, RouteId, RouteRequest, RouteResponse } f
 import { type EventFilter, subscribe, type SubscribeOptions, type Unsubscribe } from './subscribe.ts'
 import { type ClientOptions, Transport } from './transport.ts'
 import { waitForJob, type WaitForJobOptions } from './wait-for-job.ts'
+import { type StopWatching, watchCancels, type WatchCancelsOptions } from './watch-cancels.ts'
 
 /** Options every method takes. */
 export interface CallOptions {
@@ -180,6 +181,12 @@ export interface ConveyorClient {
   subscribe(filter: EventFilter, onEvent: (event: JobEvent) => void, options?: SubscribeOptions): Unsubscribe
   /** Resolves with the job once it is completed, failed or cancelled (live, polling as a fallback). */
   waitForJob(id: string, options?: WaitForJobOptions): Promise<Job>
+  /**
+   * GET /api/workers/cancels (a worker or admin key): calls `onCancel` with the id of each running job
+   * whose cancel is requested, live; HttpWorker uses it. Reopens the stream with backoff; stops for
+   * good when the server refuses it (`onRefused`). Returns the function that ends it.
+   */
+  watchCancels(onCancel: (jobId: string) => void, options?: WatchCancelsOptions): StopWatching
 
   /** Calls any route of the table by id: for routes newer than this client's methods. */
   request<R extends RouteId>(route: R, input?: RequestInput<R>): Promise<RouteResponse<R>>
@@ -238,6 +245,7 @@ export const ROUTE_METHODS = {
   alertHistory: 'alertHistory',
   listAudit: 'listAudit',
   events: 'subscribe',
+  workerCancels: 'watchCancels',
   health: 'health',
   ready: 'ready',
   metrics: 'metrics',
@@ -323,6 +331,7 @@ export function createClient(options: ClientOptions): ConveyorClient {
         options,
       ),
     waitForJob: (jobId, options) => waitForJob(client, jobId, options),
+    watchCancels: (onCancel, options) => watchCancels(t, onCancel, options),
 
     request: (route, input = {}) =>
       t.call(route, {

@@ -82,7 +82,8 @@ interface Running {
 
 /**
  * Runs handlers against a remote Conveyor server over the worker protocol: long-poll claims, a
- * heartbeat per running job (which also brings cancel requests: the handler's signal fires), coalesced
+ * heartbeat per running job, cancel requests heard at once on GET /api/workers/cancels (and at the
+ * next heartbeat, when that stream is down or the server is older: the handler's signal fires), coalesced
  * progress, complete and fail, each sent with the attempt number so a worker whose lease was lost
  * changes nothing (the server answers 409, and the handler's signal fires). This is what
  * `conveyor worker --server URL --key KEY --handlers FILE` runs; it needs a key with the worker role.
@@ -103,6 +104,7 @@ export class HttpWorker {
   readonly #running = new Map<string, Running>()
   readonly #types: string[]
   readonly #claimAbort = new AbortController()
+  readonly #stopWatchingCancels: () => Promise<void>
   #stopping = false
   #stopped: Promise<void> | undefined
   #loop: Promise<void>
@@ -134,6 +136,10 @@ export class HttpWorker {
     })
     // Observed here so an unawaited ready() that rejects does not crash the process; awaiters still see it.
     this.#ready.catch(() => {})
+    // A heartbeat every leaseMs / 3 hears a cancel up to 10 s late (the default lease); the stream, within a second.
+    this.#stopWatchingCancels = client.watchCancels((id) => this.#cancelHeard(id), {
+      onRefused: (err) => this.#log.warn({ err }, 'the server refused the cancel stream; cancels arrive with heartbeats'),
+    })
     this.#loop = this.#claimLoop()
   }
 
@@ -191,6 +197,11 @@ export class HttpWorker {
         await this.#sleep(delay)
       }
     }
+  }
+
+  /** A cancel request from the stream: ends this worker's attempt of the job, as a heartbeat answering cancelRequested does. */
+  #cancelHeard(id: string) {
+    for (const entry of this.#running.values()) if (entry.job.id === id) entry.interrupt(new CancelledError())
   }
 
   #sleep(ms: number) {
@@ -441,6 +452,8 @@ export class HttpWorker {
       for (const r of this.#running.values()) r.interrupt(new ShutdownError())
       await all()
     }
+    // Closed last: a handler finishing within the grace period may still be cancelled.
+    await this.#stopWatchingCancels()
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Job, JobEvent, JobStatus } from '@conveyor/contracts'
 import { isConveyorHttpError } from './http-error.ts'
-import { SseParser } from './sse-parser.ts'
+import { readSse, reconnectDelay } from './sse-stream.ts'
 import type { Transport } from './transport.ts'
 
 /** Which jobs' events to receive. With a user token, only that owner's jobs ever arrive. */
@@ -188,38 +188,17 @@ export function subscribe(
 
   /** Opens the stream and reads it until it ends. 'unavailable': it could not be opened. */
   const openAndRead = async (): Promise<'ended' | 'unavailable'> => {
-    const conn = new AbortController()
-    const abort = () => conn.abort()
-    stop.signal.addEventListener('abort', abort)
-    let idle: ReturnType<typeof setTimeout> | undefined
-    const touch = () => {
-      clearTimeout(idle)
-      idle = setTimeout(abort, o.idleTimeoutMs)
-    }
-    try {
-      touch()
-      let res: Response
-      try {
-        const query = { ...(ids ? { ids } : {}), ...(filter.queue ? { queue: filter.queue } : {}), ...(filter.type ? { type: filter.type } : {}) }
-        res = await source.transport.fetch(source.transport.url('events', {}, query), {
-          method: 'GET',
-          headers: { accept: 'text/event-stream' },
-          signal: conn.signal,
-        })
-      } catch (err) {
-        if (!closed) lastError = err
-        return 'unavailable'
-      }
-      if (!res.ok || !res.body || !res.headers.get('content-type')?.includes('text/event-stream')) {
-        lastError = new Error(`the event stream answered ${res.status} ${res.statusText}`)
-        await res.body?.cancel().catch(() => {})
-        return 'unavailable'
-      }
-      setState('open')
-      // Changes made while no stream was open were not sent: catch up on them once the new one is open.
-      if (ids || catchUp) void pollSafely()
-      catchUp = true
-      const parser = new SseParser((m) => {
+    const query = { ...(ids ? { ids } : {}), ...(filter.queue ? { queue: filter.queue } : {}), ...(filter.type ? { type: filter.type } : {}) }
+    const read = await readSse(source.transport, source.transport.url('events', {}, query), {
+      signal: stop.signal,
+      idleTimeoutMs: o.idleTimeoutMs,
+      onOpen() {
+        setState('open')
+        // Changes made while no stream was open were not sent: catch up on them once the new one is open.
+        if (ids || catchUp) void pollSafely()
+        catchUp = true
+      },
+      onMessage(m) {
         // The server's own event feed was interrupted (its database connection came back): catch up.
         if (m.event === 'resync') return void pollSafely()
         if (m.event !== 'job') return
@@ -230,27 +209,10 @@ export function subscribe(
           return safe(() => o.onError?.(err))
         }
         deliver(e, true)
-      })
-      const decoder = new TextDecoder()
-      const reader = res.body.getReader()
-      try {
-        for (;;) {
-          const { done, value } = await reader.read()
-          if (done) break
-          touch()
-          parser.push(decoder.decode(value, { stream: true }))
-        }
-      } catch (err) {
-        if (!closed) lastError = err
-      } finally {
-        reader.releaseLock()
-      }
-      return 'ended'
-    } finally {
-      clearTimeout(idle)
-      stop.signal.removeEventListener('abort', abort)
-      conn.abort()
-    }
+      },
+    })
+    if (read.error !== undefined && !closed) lastError = read.error
+    return read.outcome
   }
 
   const sleep = (ms: number) =>
@@ -282,8 +244,7 @@ export function subscribe(
       const outcome = await openAndRead()
       if (closed) break
       failures = outcome === 'ended' ? 0 : failures + 1
-      // Jitter (half to all of the delay), so that the browsers one restart cut off do not all come back at once.
-      const delay = Math.min(o.reconnectDelayMs * 2 ** failures, o.maxReconnectDelayMs) * (0.5 + Math.random() / 2)
+      const delay = reconnectDelay(failures, o.reconnectDelayMs, o.maxReconnectDelayMs)
       if (outcome === 'ended') {
         await sleep(delay)
         continue

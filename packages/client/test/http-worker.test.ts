@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createClient, HttpWorker, type HttpWorkerOptions, isConveyorHttpError, PermanentError } from '../src/index.ts'
-import { deferred, expireLease, startTestServer, stopAfter } from './helpers.ts'
+import { deferred, expireLease, startTestServer, stopAfter, untilOpenStreams } from './helpers.ts'
 
 /** The reason a handler's signal fired. */
 const reasonOf = (signal: AbortSignal) =>
@@ -80,6 +80,66 @@ describe('HttpWorker', () => {
         reason.resolve(await reasonOf(ctx.signal))
       },
     })
+    await started.promise
+    await admin.cancel(job.id)
+    expect((await reason.promise).name).toBe('CancelledError')
+    expect(await admin.waitForJob(job.id)).toMatchObject({ status: 'cancelled' })
+  })
+
+  it(
+    'hears a cancel on the cancel stream, long before its next heartbeat (leaseMs 60 s: one every 20 s), and holds no stream after stop()',
+    async () => {
+      const { admin, start } = await setup({ leaseMs: 60_000 })
+      const { job } = await admin.enqueue({ type: 'scan' })
+      const reason = deferred<Error>()
+      const started = deferred()
+      const worker = start({
+        scan: async (_job, ctx) => {
+          started.resolve()
+          reason.resolve(await reasonOf(ctx.signal))
+        },
+      })
+      await started.promise
+      await untilOpenStreams(admin, 1) // the worker's cancel stream
+      await admin.cancel(job.id)
+      expect((await reason.promise).name).toBe('CancelledError')
+      expect(await admin.waitForJob(job.id)).toMatchObject({ status: 'cancelled' })
+      await worker.stop()
+      await untilOpenStreams(admin, 0)
+    },
+    10_000,
+  )
+
+  it('works on without the cancel stream against a server that has none (404), hearing cancels at heartbeats', async () => {
+    const { url, admin } = await setup()
+    const { key } = await admin.createKey({ name: 'old server worker', role: 'worker' })
+    const refused = deferred<unknown>()
+    const older = createClient({
+      baseUrl: url,
+      key,
+      // As a server older than GET /api/workers/cancels answers it.
+      fetch: (input, init) =>
+        String(input).endsWith('/api/workers/cancels')
+          ? Promise.resolve(Response.json({ error: { code: 'not_found', message: 'Route GET:/api/workers/cancels not found' } }, { status: 404 }))
+          : fetch(input, init),
+    })
+    const { job } = await admin.enqueue({ type: 'scan' })
+    const reason = deferred<Error>()
+    const started = deferred()
+    const logger = { info() {}, error() {}, warn: (obj: object, msg?: string) => msg?.includes('cancel stream') && refused.resolve(obj) }
+    stopAfter(
+      new HttpWorker(
+        older,
+        {
+          scan: async (_job, ctx) => {
+            started.resolve()
+            reason.resolve(await reasonOf(ctx.signal))
+          },
+        },
+        { leaseMs: 300, waitMs: 5000, logger },
+      ),
+    )
+    expect(await refused.promise).toMatchObject({ err: expect.objectContaining({ message: expect.stringContaining('404') }) })
     await started.promise
     await admin.cancel(job.id)
     expect((await reason.promise).name).toBe('CancelledError')

@@ -310,6 +310,18 @@ export const ROUTES = {
     summary: 'Live workers',
     response: workersResponseSchema,
   },
+  workerCancels: {
+    method: 'GET',
+    path: '/api/workers/cancels',
+    tag: 'workers',
+    summary: 'Cancel requests of running jobs, live (Server-Sent Events)',
+    description:
+      'Each `event: cancel` carries `{ "id" }`: a running job whose cancel was requested (the event may come again while it runs). ' +
+      'A worker ends its attempt of that job as when a heartbeat answers `cancelRequested: true`, within about a second instead of at its next heartbeat. ' +
+      'Comment lines keep the stream alive; an `event: resync` says cancels may have been missed (heartbeats still bring them). ' +
+      'The stream ends when its key is revoked.',
+    produces: 'text/event-stream',
+  },
   listQueues: {
     method: 'GET',
     path: '/api/queues',

@@ -47,6 +47,7 @@ export const ACCESS: Record<RouteId, readonly CallerRole[] | 'public'> = {
   failJob: WORKER,
   releaseJob: WORKER,
   listWorkers: [...READERS, 'worker'],
+  workerCancels: WORKER,
   listQueues: [...READERS, 'worker'],
   pauseQueue: ['admin'],
   resumeQueue: ['admin'],

@@ -15,10 +15,16 @@ const MAX_BUFFERED = 1024 * 1024
 /** The largest delay setTimeout takes (about 24.8 days); a token living longer is rechecked at pings too. */
 const MAX_TIMER_MS = 2 ** 31 - 1
 
+/** The message an event becomes on a stream, or undefined when the stream skips it. */
+export type StreamMessage = (e: JobEvent) => string | undefined
+
+/** `event: job` with the fields of API.md: what GET /api/events sends. */
+export const jobMessage: StreamMessage = (e) => `event: job\ndata: ${JSON.stringify(toWire(e))}\n\n`
+
 /**
- * Opens one Server-Sent Events stream on a hijacked response: `event: job` messages with the fields
- * of API.md, only for jobs the caller may see (a user token: its owner's) and matching the filter.
- * Returns a function that ends the stream.
+ * Opens one Server-Sent Events stream on a hijacked response: a message per event (`event: job` by
+ * default, see `message`), only for jobs the caller may see (a user token: its owner's) and matching
+ * the filter. Returns a function that ends the stream.
  *
  * A stream lives no longer than its credential: it ends when its user token or dashboard session expires (at that moment,
  * before any later event), and at the next keep-alive after its key is revoked (`recheck`, the
@@ -37,9 +43,11 @@ export function openEventStream(
     recheck?: () => Promise<boolean>
     /** When the credential ends besides a user token's own expiry (a dashboard session's), ms since the epoch. */
     expiresAt?: number
+    /** Which of the wanted events the stream sends, and how each is written. Default `jobMessage`. */
+    message?: StreamMessage
   } = {},
 ): () => void {
-  const { headers = {}, recheck } = options
+  const { headers = {}, recheck, message = jobMessage } = options
   const ids = filter.ids && filter.ids.length > 0 ? new Set(filter.ids) : null
   const owner = caller.role === 'user' ? caller.owner : undefined
   const wanted = (e: JobEvent) =>
@@ -68,7 +76,7 @@ export function openEventStream(
   const sink: EventSink = {
     deliver(events) {
       let out = ''
-      for (const e of events) if (wanted(e)) out += `event: job\ndata: ${JSON.stringify(toWire(e))}\n\n`
+      for (const e of events) if (wanted(e)) out += message(e) ?? ''
       if (out) write(out)
     },
     resync: () => write('event: resync\ndata: {}\n\n'),

@@ -55,7 +55,7 @@ export class Metrics {
     })
     new Gauge({
       name: 'conveyor_event_streams',
-      help: 'Open GET /api/events streams on this server.',
+      help: 'Open event streams on this server (GET /api/events and GET /api/workers/cancels).',
       registers,
       collect() {
         this.set(live.streams())

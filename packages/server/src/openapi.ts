@@ -71,7 +71,7 @@ export function buildOpenApiDocument(version = '0.1.0'): Record<string, unknown>
     tags: [
       { name: 'jobs' },
       { name: 'files', description: "Files in and out of jobs: upload, then enqueue with `files: [id]`; list and download a job's files." },
-      { name: 'workers', description: 'Workers over HTTP, in any language: claim, heartbeat, progress, complete, fail.' },
+      { name: 'workers', description: 'Workers over HTTP, in any language: claim, heartbeat, progress, complete, fail; cancel requests as they happen.' },
       { name: 'queues' },
       { name: 'schedules', description: 'Cron schedules in a time zone; each tick enqueues one job, exactly once.' },
       { name: 'metrics', description: 'Throughput, success rate, durations and grouped errors (Prometheus metrics: GET /metrics).' },

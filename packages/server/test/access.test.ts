@@ -31,6 +31,7 @@ const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown; r
   failJob: (f) => ({ path: `/api/jobs/${f.jobId}/fail`, body: { workerId: 'w', error: { message: 'x' } } }),
   releaseJob: (f) => ({ path: `/api/jobs/${f.jobId}/release`, body: { workerId: 'w' } }),
   listWorkers: () => ({ path: '/api/workers' }),
+  workerCancels: () => ({ path: '/api/workers/cancels' }),
   listQueues: () => ({ path: '/api/queues' }),
   pauseQueue: () => ({ path: '/api/queues/q1/pause' }),
   resumeQueue: () => ({ path: '/api/queues/q1/resume' }),

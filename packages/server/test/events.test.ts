@@ -4,7 +4,7 @@ import { jobEventSchema, LIMITS } from '@conveyor/contracts'
 import { pino } from 'pino'
 import { describe, expect, it, vi } from 'vitest'
 import { EventHub } from '../src/event-hub.ts'
-import { admin, backend, logger, openConveyor, openStream, startTestServer, uniqueSchema } from './helpers.ts'
+import { admin, backend, bearer, logger, openConveyor, openStream, startTestServer, uniqueSchema } from './helpers.ts'
 
 const token = (headers: Record<string, string>) => headers.authorization!.slice('Bearer '.length)
 
@@ -149,6 +149,41 @@ describe('GET /api/events', () => {
   })
 })
 
+describe('GET /api/workers/cancels', () => {
+  it('sends a worker `event: cancel` with the id when a running job’s cancel is requested, and nothing for other changes', async () => {
+    const { server, call, keyFor } = await startTestServer()
+    const worker = await keyFor('worker')
+    const stream = await streamText(`${server.url}/api/workers/cancels`, worker)
+    const { job: finished } = (await call('POST', '/api/jobs', admin, { type: 'a' })).body
+    const { job: cancelled } = (await call('POST', '/api/jobs', admin, { type: 'a' })).body
+    const { job: pending } = (await call('POST', '/api/jobs', admin, { type: 'b' })).body
+    expect((await call('POST', '/api/workers/claim', worker, { workerId: 'w', types: ['a'], limit: 2 })).body.jobs).toHaveLength(2)
+    await call('POST', `/api/jobs/${finished.id}/complete`, worker, { workerId: 'w', result: 1 })
+    await call('POST', `/api/jobs/${pending.id}/cancel`, admin) // pending: cancelled at once, no worker to tell
+    await call('POST', `/api/jobs/${cancelled.id}/cancel`, admin)
+    await stream.until((text) => text.includes(cancelled.id))
+    expect(stream.text().split('\n\n').filter((m) => !m.startsWith(':') && !m.startsWith('retry:'))).toEqual([
+      `event: cancel\ndata: ${JSON.stringify({ id: cancelled.id })}`,
+      '',
+    ])
+    stream.close()
+  })
+
+  it('refuses producer keys and user tokens (403), and ends at the next keep-alive once the worker key is revoked', async () => {
+    const { server, call, keyFor, tokenFor } = await startTestServer({ events: { keepAliveMs: 50, coalesceMs: 10 } })
+    for (const headers of [await keyFor('producer'), await tokenFor('alice')]) {
+      const res = await fetch(`${server.url}/api/workers/cancels`, { headers })
+      expect(res.status).toBe(403)
+      expect((await res.json()).error.code).toBe('forbidden')
+    }
+    const { body: key } = await call('POST', '/api/keys', admin, { name: 'worker', role: 'worker' })
+    const stream = await streamText(`${server.url}/api/workers/cancels`, bearer(key.key))
+    await stream.until((text) => text.includes(': keep-alive'))
+    expect((await call('DELETE', `/api/keys/${key.id}`, admin)).status).toBeLessThan(300)
+    await stream.ended
+  })
+})
+
 describe.skipIf(backend !== 'postgres')('two servers on one PostgreSQL', () => {
   it('each delivers every event, whichever server or process caused it', async () => {
     const schema = uniqueSchema()
@@ -174,9 +209,10 @@ describe.skipIf(backend !== 'postgres')('two servers on one PostgreSQL', () => {
 })
 
 /** An event stream read as text: `until` waits for some text, `ended` resolves with all of it once the server ends the stream. */
-async function streamText(url: string) {
-  const res = await fetch(url)
+async function streamText(url: string, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { headers })
   expect(res.status).toBe(200)
+  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/)
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader()
   let text = ''
   const waiters: { test: (t: string) => boolean; resolve: () => void }[] = []
@@ -192,5 +228,8 @@ async function streamText(url: string) {
   return {
     ended,
     until: (test: (t: string) => boolean) => (test(text) ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ test, resolve }))),
+    /** What was read so far. */
+    text: () => text,
+    close: () => void reader.cancel(),
   }
 }
