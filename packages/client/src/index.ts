@@ -45,6 +45,7 @@ export {
   type Unsubscribe,
 } from './subscribe.ts'
 export { SseParser, type SseMessage } from './sse-parser.ts'
+export type { StopWatching, WatchCancelsOptions } from './watch-cancels.ts'
 export { FINAL_STATUSES, isFinalStatus, WaitTimeoutError, type WaitForJobOptions } from './wait-for-job.ts'
 export { JobWatch, JobListWatch, type JobCallbacks, type JobWatchState, type JobListState } from './job-watch.ts'
 export {
