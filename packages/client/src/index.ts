@@ -46,8 +46,8 @@ export {
 } from './subscribe.ts'
 export { SseParser, type SseMessage } from './sse-parser.ts'
 export type { StopWatching, WatchCancelsOptions } from './watch-cancels.ts'
-export { FINAL_STATUSES, isFinalStatus, WaitTimeoutError, type WaitForJobOptions } from './wait-for-job.ts'
-export { JobWatch, JobListWatch, type JobCallbacks, type JobWatchState, type JobListState } from './job-watch.ts'
+export { FINAL_STATUSES, isFinalStatus, JOB_READ_DEFAULTS, WaitTimeoutError, type WaitForJobOptions } from './wait-for-job.ts'
+export { JobWatch, JobListWatch, type JobCallbacks, type JobWatchOptions, type JobWatchState, type JobListState } from './job-watch.ts'
 export {
   HttpWorker,
   HTTP_WORKER_DEFAULTS,
