@@ -1,8 +1,23 @@
 import { type SseMessage, SseParser } from './sse-parser.ts'
 import type { Transport } from './transport.ts'
 
-/** How one stream ended: `unavailable` when it could not be opened (`status`: the server's answer, when it gave one). */
-export type SseOutcome = { outcome: 'ended'; error?: unknown } | { outcome: 'unavailable'; error: unknown; status?: number }
+/**
+ * How one stream ended: `ended` after it was open for `openMs`; `unavailable` when it could not be
+ * opened (`status`: the server's answer, when it gave one).
+ */
+export type SseOutcome = { outcome: 'ended'; openMs: number; error?: unknown } | { outcome: 'unavailable'; error: unknown; status?: number }
+
+/**
+ * A stream that ends sooner than this after opening counts as a failed attempt, so the wait before
+ * the next one grows: a proxy that accepts the stream and closes it at once had clients reopening
+ * it (and re-reading what they watch) twice a second for ever.
+ */
+export const STABLE_STREAM_MS = 5_000
+
+/** Failed attempts in a row after this one: none after a stream that stayed open a while. */
+export function failuresAfter(failures: number, read: SseOutcome): number {
+  return read.outcome === 'ended' && read.openMs >= STABLE_STREAM_MS ? 0 : failures + 1
+}
 
 /**
  * Opens one Server-Sent Events route over fetch (so it can send the Authorization header, which
@@ -16,8 +31,8 @@ export async function readSse(
   options: {
     signal: AbortSignal
     idleTimeoutMs: number
-    /** Called once the stream answered, before its first message. */
-    onOpen?(): void
+    /** Called once the stream answered (with that answer, its body not to be read), before its first message. */
+    onOpen?(response: Response): void
     onMessage(message: SseMessage): void
   },
 ): Promise<SseOutcome> {
@@ -42,19 +57,20 @@ export async function readSse(
       await res.body?.cancel().catch(() => {})
       return { outcome: 'unavailable', status: res.status, error: new Error(`the event stream answered ${res.status} ${res.statusText}`) }
     }
-    options.onOpen?.()
+    const openedAt = Date.now()
+    options.onOpen?.(res)
     const parser = new SseParser(options.onMessage)
     const decoder = new TextDecoder()
     const reader = res.body.getReader()
     try {
       for (;;) {
         const { done, value } = await reader.read()
-        if (done) return { outcome: 'ended' }
+        if (done) return { outcome: 'ended', openMs: Date.now() - openedAt }
         touch()
         parser.push(decoder.decode(value, { stream: true }))
       }
     } catch (error) {
-      return { outcome: 'ended', error }
+      return { outcome: 'ended', openMs: Date.now() - openedAt, error }
     } finally {
       reader.releaseLock()
     }

@@ -1,6 +1,6 @@
 import type { Job, JobEvent, JobStatus } from '@conveyor/contracts'
 import { isConveyorHttpError } from './http-error.ts'
-import { readSse, reconnectDelay } from './sse-stream.ts'
+import { failuresAfter, readSse, reconnectDelay, type SseOutcome } from './sse-stream.ts'
 import type { Transport } from './transport.ts'
 
 /** Which jobs' events to receive. With a user token, only that owner's jobs ever arrive. */
@@ -62,6 +62,8 @@ export const SUBSCRIBE_DEFAULTS = {
   idleTimeoutMs: 60_000,
 } as const
 
+/** The Date header has whole seconds, and the database's clock may differ from the server's a little. */
+const CLOCK_MARGIN_MS = 2000
 /** A polled page is at most this long; jobs that changed beyond it are seen by the stream only. */
 const POLL_PAGE = 100
 /** Jobs remembered for de-duplication; the oldest are forgotten first. */
@@ -132,10 +134,12 @@ export function subscribe(
 
   /**
    * Delivers an event unless this state of the job was delivered already or is older than one that
-   * was (a poll's answer can arrive after the stream's newer event). `news: false` only records it.
+   * was (a poll's answer can arrive after the stream's newer event). `news: false`: news only if it is
+   * a job seen before or changed after `since` (the newest change seen before this poll round).
    */
-  const deliver = (e: JobEvent, news: boolean) => {
-    if (idSet && !idSet.has(e.id)) return
+  const deliver = (e: JobEvent, news: boolean, since = highWater) => {
+    // Nothing after unsubscribe(), even from the rest of a chunk being parsed or a poll in flight.
+    if (closed || (idSet && !idSet.has(e.id))) return
     const at = Date.parse(e.updatedAt)
     const known = seen.get(e.id)
     const print = fingerprint(e)
@@ -143,7 +147,7 @@ export function subscribe(
     seen.delete(e.id)
     seen.set(e.id, { print, at })
     if (seen.size > SEEN_MAX) seen.delete(seen.keys().next().value!)
-    const isNews = news || known !== undefined || (highWater !== undefined && at > highWater)
+    const isNews = news || known !== undefined || (since !== undefined && at > since)
     if (!Number.isNaN(at)) highWater = Math.max(highWater ?? at, at)
     if (isNews) safe(() => onEvent(e))
   }
@@ -173,7 +177,10 @@ export function subscribe(
     ])
     // A job not seen before is news only if it changed after the newest change seen so far: the first
     // round records what exists without reporting it (an event stream does not replay the past either).
-    for (const job of [...newest.jobs, ...active.jobs]) deliver(toJobEvent(job), false)
+    // Judged against the high-water mark from before this round: a job of the round must not make the
+    // next one look news (the first round reported every job that changed after the first it read).
+    const since = highWater
+    for (const job of [...newest.jobs, ...active.jobs]) deliver(toJobEvent(job), false, since)
     // Nothing there yet: whatever shows up later is news.
     highWater ??= Number.NEGATIVE_INFINITY
   }
@@ -187,15 +194,26 @@ export function subscribe(
   }
 
   /** Opens the stream and reads it until it ends. 'unavailable': it could not be opened. */
-  const openAndRead = async (): Promise<'ended' | 'unavailable'> => {
+  const openAndRead = async (): Promise<SseOutcome> => {
     const query = { ...(ids ? { ids } : {}), ...(filter.queue ? { queue: filter.queue } : {}), ...(filter.type ? { type: filter.type } : {}) }
     const read = await readSse(source.transport, source.transport.url('events', {}, query), {
       signal: stop.signal,
       idleTimeoutMs: o.idleTimeoutMs,
-      onOpen() {
+      onOpen(res) {
         setState('open')
+        // A later catch-up tells what changed while no stream was open by the newest change seen: a
+        // subscription that had seen no event took everything it polled then for old. So the first
+        // stream starts the mark at the server's time (less a margin for the database's clock), or,
+        // where the Date header can't be read (a browser, another origin), by a round that records
+        // what exists.
+        let baseline = false
+        if (highWater === undefined) {
+          const now = Date.parse(res.headers.get('date') ?? '')
+          if (Number.isFinite(now)) highWater = now - CLOCK_MARGIN_MS
+          else baseline = !ids
+        }
         // Changes made while no stream was open were not sent: catch up on them once the new one is open.
-        if (ids || catchUp) void pollSafely()
+        if (ids || catchUp || baseline) void pollSafely()
         catchUp = true
       },
       onMessage(m) {
@@ -212,7 +230,7 @@ export function subscribe(
       },
     })
     if (read.error !== undefined && !closed) lastError = read.error
-    return read.outcome
+    return read
   }
 
   const sleep = (ms: number) =>
@@ -241,11 +259,11 @@ export function subscribe(
     let failures = 0
     while (!closed) {
       setState('connecting', lastError)
-      const outcome = await openAndRead()
+      const read = await openAndRead()
       if (closed) break
-      failures = outcome === 'ended' ? 0 : failures + 1
+      failures = failuresAfter(failures, read)
       const delay = reconnectDelay(failures, o.reconnectDelayMs, o.maxReconnectDelayMs)
-      if (outcome === 'ended') {
+      if (read.outcome === 'ended') {
         await sleep(delay)
         continue
       }

@@ -1,5 +1,5 @@
 import type { SseMessage } from './sse-parser.ts'
-import { readSse, reconnectDelay } from './sse-stream.ts'
+import { failuresAfter, readSse, reconnectDelay } from './sse-stream.ts'
 import { SUBSCRIBE_DEFAULTS } from './subscribe.ts'
 import type { Transport } from './transport.ts'
 
@@ -67,7 +67,7 @@ export function watchCancels(transport: Transport, onCancel: (jobId: string) => 
         options.onRefused?.(read.error)
         return
       }
-      failures = read.outcome === 'ended' ? 0 : failures + 1
+      failures = failuresAfter(failures, read)
       await sleep(reconnectDelay(failures, first, max))
     }
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createClient } from '../src/index.ts'
+import { failuresAfter, STABLE_STREAM_MS } from '../src/sse-stream.ts'
 import { record } from './events.ts'
 import { openStreams, startTestServer, untilOpenStreams } from './helpers.ts'
 
@@ -103,4 +104,46 @@ describe('subscribe', () => {
     await untilOpenStreams(t.admin, 0)
     expect(sub.states.at(-1)).toBe('closed')
   })
+
+  it('catches up after a reconnect even when it had seen no event before (a quiet queue)', async () => {
+    const t = await startTestServer({ events: { coalesceMs: 0 } })
+    const sub = record(t.admin, { queue: 'web' })
+    await sub.state('open')
+    await t.server.close()
+    await sub.state('polling')
+    const whileDown = await t.conveyor.enqueue({ type: 'scan', queue: 'web' })
+    await t.restart()
+    expect(await sub.next((e) => e.id === whileDown.id)).toMatchObject({ status: 'pending' })
+  })
+
+  it('delivers nothing after unsubscribe, not even the rest of a chunk of events being read', async () => {
+    const { admin } = await startTestServer()
+    let delivered = 0
+    let off = () => {}
+    const opened = new Promise<void>((resolve) => {
+      off = admin.subscribe(
+        { queue: 'web' },
+        () => {
+          delivered++
+          off()
+        },
+        { onStateChange: (s) => s === 'open' && resolve() },
+      )
+    })
+    await opened
+    // One statement, five events: the server's coalescing window sends them in one chunk.
+    await admin.enqueueBatch(Array.from({ length: 5 }, () => ({ type: 'scan', queue: 'web' })))
+    await untilOpenStreams(admin, 0)
+    expect(delivered).toBe(1)
+  })
 })
+
+describe('reopening streams', () => {
+  it('counts a stream that ended soon after opening as a failed attempt, so the wait grows; one that lasted resets it', () => {
+    expect(failuresAfter(0, { outcome: 'ended', openMs: 10 })).toBe(1)
+    expect(failuresAfter(3, { outcome: 'ended', openMs: STABLE_STREAM_MS - 1 })).toBe(4)
+    expect(failuresAfter(3, { outcome: 'ended', openMs: STABLE_STREAM_MS })).toBe(0)
+    expect(failuresAfter(3, { outcome: 'unavailable', error: new Error('refused') })).toBe(4)
+  })
+})
+
