@@ -105,6 +105,8 @@ export interface ConveyorClient {
 
   /** POST /api/workers/claim: `{ jobs }`, waiting up to `waitMs` for one when none is ready. */
   claim(request: ClaimRequest, options?: CallOptions): Promise<RouteResponse<'claimJobs'>>
+  /** POST /api/workers/claim/end: this worker's claims waiting for work answer now, with no jobs (`{ ended }`). */
+  endClaimWait(workerId: string, options?: CallOptions): Promise<RouteResponse<'endClaimWait'>>
   /** POST /api/jobs/:id/heartbeat: `{ cancelRequested }`; 409 lease_lost when this worker no longer holds it. */
   heartbeat(id: string, request: HeartbeatRequest, options?: CallOptions): Promise<RouteResponse<'heartbeatJob'>>
   /** POST /api/jobs/:id/progress. */
@@ -214,6 +216,7 @@ export const ROUTE_METHODS = {
   listJobFiles: 'listJobFiles',
   downloadJobFile: 'downloadFile',
   claimJobs: 'claim',
+  endClaimWait: 'endClaimWait',
   heartbeatJob: 'heartbeat',
   progressJob: 'progress',
   completeJob: 'complete',
@@ -280,6 +283,7 @@ export function createClient(options: ClientOptions): ConveyorClient {
     downloadFile: (jobId, name, o) => t.download(t.url('downloadJobFile', { id: jobId, name }), o?.signal),
 
     claim: (request, o) => call('claimJobs', { body: request }, o),
+    endClaimWait: (workerId, o) => call('endClaimWait', { body: { workerId } }, o),
     heartbeat: (jobId, request, o) => call('heartbeatJob', { params: id(jobId), body: request }, o),
     progress: (jobId, request, o) => call('progressJob', { params: id(jobId), body: request }, o),
     complete: (jobId, request, o) => call('completeJob', { params: id(jobId), body: request }, o),

@@ -60,6 +60,9 @@ export const HTTP_WORKER_DEFAULTS = {
   progressIntervalMs: 250,
 } as const
 
+/** How long stop() waits for a claim the server was asked to end before hanging up on it. */
+const END_CLAIM_WAIT_MS = 2000
+
 const silent: WorkerLogger = { info() {}, warn() {}, error() {} }
 
 interface PendingProgress {
@@ -106,6 +109,8 @@ export class HttpWorker {
   readonly #claimAbort = new AbortController()
   readonly #stopWatchingCancels: () => Promise<void>
   #stopping = false
+  /** A claim request is on its way or waiting for work (stop() ends it rather than hang up). */
+  #claimInFlight = false
   #stopped: Promise<void> | undefined
   #loop: Promise<void>
   #slotFreed: (() => void) | undefined
@@ -166,6 +171,7 @@ export class HttpWorker {
         continue
       }
       try {
+        this.#claimInFlight = true
         const { jobs } = await this.#client.claim(
           {
             workerId: this.id,
@@ -177,12 +183,12 @@ export class HttpWorker {
             waitMs: this.#o.waitMs,
           },
           { signal: this.#claimAbort.signal },
-        )
+        ).finally(() => (this.#claimInFlight = false))
         failures = 0
         this.#markReady()
         // Jobs that arrive as stop() begins are run too: they are ours now, and stop() waits for them.
         for (const job of jobs) this.#run(job)
-        if (jobs.length === 0 && this.#o.waitMs === 0) await this.#sleep(this.#o.pollIntervalMs)
+        if (jobs.length === 0 && this.#o.waitMs === 0 && !this.#stopping) await this.#sleep(this.#o.pollIntervalMs)
       } catch (err) {
         if (this.#stopping) break
         if (isConveyorHttpError(err) && (err.status === 401 || err.status === 403)) {
@@ -197,6 +203,37 @@ export class HttpWorker {
         await this.#sleep(delay)
       }
     }
+  }
+
+  /**
+   * Ends the claim loop. A claim waiting for work is ended by the server (POST /api/workers/claim/end)
+   * and its answer read: hanging up on it instead lost the jobs it took at that moment (the server had
+   * written its answer) until their lease ran out. The answer's jobs are run like any (stop() waits for
+   * them). A server without that route, or a claim still on its way when the server was asked, is
+   * hung up on after END_CLAIM_WAIT_MS.
+   */
+  async #endClaim() {
+    if (!this.#claimInFlight) {
+      // Between claims (a sleep, a backoff): nothing is on its way.
+      this.#claimAbort.abort()
+      return this.#loop
+    }
+    // Waits for the claim's answer: at most END_CLAIM_WAIT_MS, and not at all once the route failed.
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_CLAIM_WAIT_MS)))
+    const asking = new AbortController()
+    const failed = this.#client.endClaimWait(this.id, { signal: asking.signal }).then(
+      () => new Promise<void>(() => {}),
+      (err: unknown) => {
+        if (!asking.signal.aborted) this.#log.warn({ err }, 'could not end the waiting claim; hanging up on it')
+      },
+    )
+    await Promise.race([this.#loop, late, failed])
+    clearTimeout(timer)
+    asking.abort() // no request outlives stop()
+    // Hangs up on a claim that has not answered; once it answered, this only wakes a sleep.
+    this.#claimAbort.abort()
+    await this.#loop
   }
 
   /** A cancel request from the stream: ends this worker's attempt of the job, as a heartbeat answering cancelRequested does. */
@@ -439,9 +476,8 @@ export class HttpWorker {
 
   async #stop(graceMs: number) {
     this.#stopping = true
-    this.#claimAbort.abort()
     this.#slotFreed?.()
-    await this.#loop
+    await this.#endClaim()
     this.#failReady(new ShutdownError())
     const all = () => Promise.all([...this.#running.values()].map((r) => r.settled))
     let graceTimer: ReturnType<typeof setTimeout> | undefined

@@ -97,6 +97,12 @@ export async function openStreams(admin: ConveyorClient): Promise<number> {
   return Number(/^conveyor_event_streams (\d+)/m.exec(await admin.metrics())?.[1])
 }
 
+/** Resolves once the server holds `n` claims waiting for work (long-polls). */
+export async function untilWaitingClaims(admin: ConveyorClient, n: number): Promise<void> {
+  const waiting = async () => Number(/^conveyor_claims_waiting (\d+)/m.exec(await admin.metrics())?.[1])
+  while ((await waiting()) !== n) await new Promise((r) => setTimeout(r, 20))
+}
+
 /** Resolves once the server holds `n` open streams: it learns of a hang-up from its socket a moment later. */
 export async function untilOpenStreams(admin: ConveyorClient, n: number): Promise<void> {
   while ((await openStreams(admin)) !== n) await new Promise((r) => setTimeout(r, 20))

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createClient, HttpWorker, type HttpWorkerOptions, isConveyorHttpError, PermanentError } from '../src/index.ts'
-import { deferred, expireLease, startTestServer, stopAfter, untilOpenStreams } from './helpers.ts'
+import { deferred, expireLease, startTestServer, stopAfter, untilOpenStreams, untilWaitingClaims } from './helpers.ts'
 
 /** The reason a handler's signal fired. */
 const reasonOf = (signal: AbortSignal) =>
@@ -202,6 +202,42 @@ describe('HttpWorker', () => {
     await stopped
     expect(worker.runningCount).toBe(0)
     expect((await admin.getJob(job.id)).job).toMatchObject({ status: 'completed', result: 'finished during stop' })
+  })
+
+  it('stop() has the server end its waiting long-poll and reads the answer, instead of hanging up on it', async () => {
+    const t = await startTestServer({ events: { coalesceMs: 0 } })
+    const { key } = await t.admin.createKey({ name: 'w', role: 'worker' })
+    const seen = { ends: 0, claimsAnswered: 0, claimsHungUp: 0 }
+    const client = createClient({
+      baseUrl: t.url,
+      key,
+      fetch: (input, init) => {
+        const path = new URL(String(input)).pathname
+        if (path === '/api/workers/claim/end') seen.ends++
+        const res = fetch(input, init)
+        // A long-poll's answer (its headers) comes only when the claim ends: hung up on, the fetch rejects.
+        if (path === '/api/workers/claim') res.then(() => seen.claimsAnswered++, () => seen.claimsHungUp++)
+        return res
+      },
+    })
+    const worker = stopAfter(new HttpWorker(client, { scan: async () => null }, { waitMs: 60_000 }))
+    await untilWaitingClaims(t.admin, 1)
+    await worker.stop()
+    expect(seen).toEqual({ ends: 1, claimsAnswered: 1, claimsHungUp: 0 })
+    await untilWaitingClaims(t.admin, 0)
+  })
+
+  it('the claim-end route ends only that worker’s waiting claims, at once and with no jobs', async () => {
+    const t = await startTestServer({ events: { coalesceMs: 0 } })
+    const worker = await t.clientFor('worker')
+    const first = worker.claim({ workerId: 'w1', waitMs: 60_000 })
+    const second = worker.claim({ workerId: 'w2', waitMs: 60_000 })
+    await untilWaitingClaims(t.admin, 2)
+    expect(await worker.endClaimWait('w1')).toEqual({ ended: 1 })
+    expect(await first).toEqual({ jobs: [] })
+    const { job } = await t.admin.enqueue({ type: 'scan' })
+    expect((await second).jobs.map((j) => j.id)).toEqual([job.id])
+    expect(await worker.endClaimWait('nobody')).toEqual({ ended: 0 })
   })
 
   it('aborts handlers still running when the grace period ends and hands their jobs back, the attempt not counted', async () => {

@@ -65,6 +65,8 @@ import {
   claimResponseSchema,
   completeBodySchema,
   failBodySchema, releaseBodySchema,
+  endClaimWaitBodySchema,
+  endClaimWaitResponseSchema,
   heartbeatBodySchema,
   heartbeatResponseSchema,
   progressBodySchema,
@@ -252,6 +254,18 @@ export const ROUTES = {
     summary: 'Claim jobs to run (long-poll with waitMs)',
     body: claimBodySchema,
     response: claimResponseSchema,
+  },
+  endClaimWait: {
+    method: 'POST',
+    path: '/api/workers/claim/end',
+    tag: 'workers',
+    summary: "End a stopping worker's waiting claims",
+    description:
+      'Each long-poll claim of this workerId that is waiting for work answers at once, with no jobs. ' +
+      'A worker that is stopping calls this and then reads its claim\'s answer, instead of hanging up on it: a claim that took jobs ' +
+      'at the moment the worker hung up had written its answer, and those jobs stayed running, unrun, until their lease ran out.',
+    body: endClaimWaitBodySchema,
+    response: endClaimWaitResponseSchema,
   },
   heartbeatJob: {
     method: 'POST',

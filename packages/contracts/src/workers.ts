@@ -65,6 +65,12 @@ export const failBodySchema = z.strictObject({
 /** POST /api/jobs/:id/release. */
 export const releaseBodySchema = z.strictObject({ workerId, attempt })
 
+/** POST /api/workers/claim/end: a stopping worker's waiting long-poll claims answer now. */
+export const endClaimWaitBodySchema = z.strictObject({ workerId })
+export const endClaimWaitResponseSchema = z.object({
+  ended: z.number().int().min(0).meta({ description: "this worker's claims that were waiting for work and now answer (with no jobs)" }),
+})
+
 export const workerSchema = z.object({
   id: z.string(),
   queues: z.array(z.string()),

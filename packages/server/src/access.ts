@@ -41,6 +41,7 @@ export const ACCESS: Record<RouteId, readonly CallerRole[] | 'public'> = {
   purgeJobs: ['admin', 'producer'],
   events: [...READERS, 'user'],
   claimJobs: WORKER,
+  endClaimWait: WORKER,
   heartbeatJob: WORKER,
   progressJob: WORKER,
   completeJob: WORKER,

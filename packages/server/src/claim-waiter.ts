@@ -10,8 +10,11 @@ export interface ClaimRequest {
 }
 
 interface Waiter {
+  workerId: string
   wants(e: JobEvent): boolean
   wake(): void
+  /** Set by end(): the claim answers now, with what it has (nothing), and does not wait again. */
+  ended: boolean
 }
 
 /**
@@ -54,27 +57,46 @@ export class ClaimWaiter {
       }
       const left = deadline - Date.now()
       if (left <= 0 || signal.aborted || this.#closed) return []
-      await this.#wait(req, Math.min(left, this.pollMs), signal)
-      if (signal.aborted || this.#closed) return []
+      const ended = await this.#wait(req, Math.min(left, this.pollMs), signal)
+      if (ended || signal.aborted || this.#closed) return []
     }
   }
 
-  #wait(req: ClaimRequest, ms: number, signal: AbortSignal): Promise<void> {
+  /** Resolves true when end() ended this wait. */
+  #wait(req: ClaimRequest, ms: number, signal: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer)
         signal.removeEventListener('abort', done)
         this.#waiters.delete(waiter)
-        resolve()
+        resolve(waiter.ended)
       }
       const waiter: Waiter = {
+        workerId: req.workerId,
         wants: (e) => (req.queues === null || req.queues.includes(e.queue)) && (req.types === null || req.types.includes(e.type)),
         wake: done,
+        ended: false,
       }
       const timer = setTimeout(done, ms)
       signal.addEventListener('abort', done, { once: true })
       this.#waiters.add(waiter)
     })
+  }
+
+  /**
+   * A worker is stopping: its claims waiting for work answer now, with no jobs; returns how many.
+   * Better than the worker hanging up on its claim: a claim that took jobs at that moment had
+   * written its answer already, and the jobs stayed running, unrun, until their lease ran out.
+   */
+  end(workerId: string): number {
+    let n = 0
+    for (const w of [...this.#waiters]) {
+      if (w.workerId !== workerId) continue
+      w.ended = true
+      w.wake()
+      n++
+    }
+    return n
   }
 
   /** Claims waiting for work right now. */

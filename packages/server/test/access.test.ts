@@ -25,6 +25,7 @@ const SAMPLES: Record<RouteId, (f: Fixture) => { path: string; body?: unknown; r
   listJobFiles: (f) => ({ path: `/api/jobs/${f.jobId}/files` }),
   downloadJobFile: (f) => ({ path: `/api/jobs/${f.jobId}/files/input.txt` }),
   claimJobs: () => ({ path: '/api/workers/claim', body: { workerId: 'w' } }),
+  endClaimWait: () => ({ path: '/api/workers/claim/end', body: { workerId: 'w' } }),
   heartbeatJob: (f) => ({ path: `/api/jobs/${f.jobId}/heartbeat`, body: { workerId: 'w' } }),
   progressJob: (f) => ({ path: `/api/jobs/${f.jobId}/progress`, body: { workerId: 'w', progress: 5 } }),
   completeJob: (f) => ({ path: `/api/jobs/${f.jobId}/complete`, body: { workerId: 'w' } }),

@@ -49,6 +49,8 @@ export function workerRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
   })
 
+  addRoute(app, ctx, 'endClaimWait', async ({ body }, ctx) => ({ ended: ctx.claims.end(body.workerId) }))
+
   addRoute(app, ctx, 'heartbeatJob', async ({ params, body }, ctx) => {
     const held = isUuid(params.id)
       ? await ctx.conveyor.jobs.heartbeat(body.workerId, [{ id: params.id, attempt: body.attempt }], body.leaseMs ?? DEFAULT_LEASE_MS)
