@@ -1,6 +1,7 @@
 import { type Job, LIMITS } from '@conveyor/contracts'
 import type { ConveyorClient, FailRequest } from './client.ts'
 import { isConveyorHttpError } from './http-error.ts'
+import { sleep } from './sleep.ts'
 import { CancelledError, LeaseLostError, PermanentError, ShutdownError, TimeoutError } from './worker-errors.ts'
 
 /** A pino-compatible logger (pino itself, or anything with these methods). */
@@ -188,7 +189,7 @@ export class HttpWorker {
         this.#markReady()
         // Jobs that arrive as stop() begins are run too: they are ours now, and stop() waits for them.
         for (const job of jobs) this.#run(job)
-        if (jobs.length === 0 && this.#o.waitMs === 0 && !this.#stopping) await this.#sleep(this.#o.pollIntervalMs)
+        if (jobs.length === 0 && this.#o.waitMs === 0 && !this.#stopping) await sleep(this.#o.pollIntervalMs, this.#claimAbort.signal)
       } catch (err) {
         if (this.#stopping) break
         if (isConveyorHttpError(err) && (err.status === 401 || err.status === 403)) {
@@ -200,7 +201,7 @@ export class HttpWorker {
         failures++
         const delay = isConveyorHttpError(err, 'rate_limited') && err.retryAfterMs ? err.retryAfterMs : Math.min(100 * 2 ** failures, 10_000)
         this.#log.warn({ err, failures }, 'claiming jobs failed; retrying')
-        await this.#sleep(delay)
+        await sleep(delay, this.#claimAbort.signal)
       }
     }
   }
@@ -239,20 +240,6 @@ export class HttpWorker {
   /** A cancel request from the stream: ends this worker's attempt of the job, as a heartbeat answering cancelRequested does. */
   #cancelHeard(id: string) {
     for (const entry of this.#running.values()) if (entry.job.id === id) entry.interrupt(new CancelledError())
-  }
-
-  #sleep(ms: number) {
-    return new Promise<void>((resolve) => {
-      const signal = this.#claimAbort.signal
-      if (signal.aborted) return resolve()
-      const done = () => {
-        clearTimeout(t)
-        signal.removeEventListener('abort', done)
-        resolve()
-      }
-      const t = setTimeout(done, ms)
-      signal.addEventListener('abort', done)
-    })
   }
 
   #run(job: Job) {

@@ -46,7 +46,8 @@ export {
 } from './subscribe.ts'
 export { SseParser, type SseMessage } from './sse-parser.ts'
 export type { StopWatching, WatchCancelsOptions } from './watch-cancels.ts'
-export { FINAL_STATUSES, isFinalStatus, JOB_READ_DEFAULTS, WaitTimeoutError, type WaitForJobOptions } from './wait-for-job.ts'
+export { FINAL_STATUSES, isFinalStatus, WaitTimeoutError, type WaitForJobOptions } from './wait-for-job.ts'
+export { JOB_READ_DEFAULTS } from './job-reader.ts'
 export { JobWatch, JobListWatch, type JobCallbacks, type JobWatchOptions, type JobWatchState, type JobListState } from './job-watch.ts'
 export {
   HttpWorker,

@@ -1,7 +1,8 @@
 import type { Job, JobEvent } from '@conveyor/contracts'
 import type { ConveyorClient, ListJobsQuery } from './client.ts'
 import type { SubscribeOptions, Unsubscribe } from './subscribe.ts'
-import { isFinalStatus, JOB_READ_DEFAULTS, readRetryDelay } from './wait-for-job.ts'
+import { JobReader, recheckMsError } from './job-reader.ts'
+import { isFinalStatus } from './wait-for-job.ts'
 
 /** Called once per watch when the job ends (with the whole job: result, lastError). */
 export interface JobCallbacks {
@@ -64,14 +65,9 @@ export interface JobWatchOptions extends SubscribeOptions {
  */
 export class JobWatch extends LiveStore<JobWatchState> {
   #unsubscribe: Unsubscribe | undefined
-  #reading: Promise<void> | undefined
-  #readAgain = false
+  #reader: JobReader | undefined
   #notifiedEnd = false
   #notifiedGone = false
-  #aborter: AbortController | undefined
-  #retry: ReturnType<typeof setTimeout> | undefined
-  #backstop: ReturnType<typeof setInterval> | undefined
-  #failures = 0
 
   constructor(
     private readonly client: ConveyorClient,
@@ -80,31 +76,46 @@ export class JobWatch extends LiveStore<JobWatchState> {
     private readonly options: JobWatchOptions = {},
   ) {
     super({ job: undefined, error: undefined, loading: true })
-    if (options.recheckMs !== undefined && !(options.recheckMs >= 100)) throw new RangeError(`recheckMs must be at least 100 (got ${options.recheckMs})`)
+    const badRecheck = recheckMsError(options.recheckMs)
+    if (badRecheck) throw badRecheck
   }
 
   protected start(): void {
-    this.#aborter = new AbortController()
     const job = this.getSnapshot().job
     // A job already seen ended stays ended: nothing to listen for.
     if (job && isFinalStatus(job.status)) return
     const { recheckMs, ...subscription } = this.options
+    const reader = (this.#reader = new JobReader(
+      this.client,
+      this.id,
+      {
+        job: (job) => {
+          this.set({ job, error: undefined, loading: false })
+          if (isFinalStatus(job.status)) this.#ended(job)
+        },
+        error: (error, gone) => {
+          this.set({ error, loading: false })
+          if (!gone) return
+          this.stop()
+          if (!this.#notifiedGone) this.options.onGone?.(this.id)
+          this.#notifiedGone = true
+        },
+      },
+      recheckMs,
+    ))
     // With ids, the subscription delivers the job's current state first: that event triggers the first read.
     this.#unsubscribe = this.client.subscribe({ ids: [this.id] }, (e) => this.#onEvent(e), {
       ...subscription,
       // The read answers 404 and tells the caller's onGone (once, however the deletion was noticed).
-      onGone: () => this.#read(),
+      onGone: () => reader.read(),
     })
-    this.#backstop = setInterval(() => this.#read(), recheckMs ?? JOB_READ_DEFAULTS.recheckMs)
   }
 
   protected stop(): void {
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
-    this.#aborter?.abort()
-    clearTimeout(this.#retry)
-    clearInterval(this.#backstop)
-    this.#retry = this.#backstop = undefined
+    this.#reader?.stop()
+    this.#reader = undefined
   }
 
   #onEvent(e: JobEvent) {
@@ -115,40 +126,7 @@ export class JobWatch extends LiveStore<JobWatchState> {
       }
       return
     }
-    this.#read()
-  }
-
-  /** Reads the whole job (coalesced: one read in flight, one more queued at most). */
-  #read() {
-    if (this.#reading) {
-      this.#readAgain = true
-      return
-    }
-    const signal = this.#aborter?.signal
-    this.#reading = (async () => {
-      do {
-        this.#readAgain = false
-        try {
-          const { job } = await this.client.getJob(this.id, signal ? { signal } : {})
-          this.#failures = 0
-          this.set({ job, error: undefined, loading: false })
-          if (isFinalStatus(job.status)) this.#ended(job)
-        } catch (error) {
-          if (signal?.aborted) return
-          this.set({ error, loading: false })
-          if ((error as { status?: number }).status === 404) {
-            this.stop()
-            if (!this.#notifiedGone) this.options.onGone?.(this.id)
-            this.#notifiedGone = true
-            return
-          }
-          // Transient (the network, a restart): the event that asked for this read is not sent again.
-          clearTimeout(this.#retry)
-          this.#retry = setTimeout(() => this.#read(), readRetryDelay(++this.#failures))
-          return
-        }
-      } while (this.#readAgain && !signal?.aborted)
-    })().finally(() => (this.#reading = undefined))
+    this.#reader?.read()
   }
 
   #ended(job: Job) {

@@ -1,5 +1,6 @@
 import type { Job, JobEvent, JobStatus } from '@conveyor/contracts'
 import { isConveyorHttpError } from './http-error.ts'
+import { sleep } from './sleep.ts'
 import { failuresAfter, readSse, reconnectDelay, type SseOutcome } from './sse-stream.ts'
 import type { Transport } from './transport.ts'
 
@@ -233,18 +234,6 @@ export function subscribe(
     return read
   }
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (closed) return resolve()
-      const t = setTimeout(done, ms)
-      function done() {
-        clearTimeout(t)
-        stop.signal.removeEventListener('abort', done)
-        resolve()
-      }
-      stop.signal.addEventListener('abort', done)
-    })
-
   const run = async () => {
     // 'polling' is announced after the first round: from then on, every change is delivered (the round
     // before only records what exists, as a stream that just opened does not replay the past either).
@@ -252,7 +241,7 @@ export function subscribe(
       while (!closed) {
         await pollSafely()
         setState('polling')
-        await sleep(o.pollIntervalMs)
+        await sleep(o.pollIntervalMs, stop.signal)
       }
       return
     }
@@ -264,14 +253,14 @@ export function subscribe(
       failures = failuresAfter(failures, read)
       const delay = reconnectDelay(failures, o.reconnectDelayMs, o.maxReconnectDelayMs)
       if (read.outcome === 'ended') {
-        await sleep(delay)
+        await sleep(delay, stop.signal)
         continue
       }
       const until = Date.now() + delay
       do {
         await pollSafely()
         setState('polling', lastError)
-        await sleep(Math.min(o.pollIntervalMs, Math.max(0, until - Date.now())))
+        await sleep(Math.min(o.pollIntervalMs, Math.max(0, until - Date.now())), stop.signal)
       } while (!closed && Date.now() < until)
       // The next stream that opens must catch up on what polling may have missed.
       catchUp = true

@@ -1,4 +1,5 @@
 import type { SseMessage } from './sse-parser.ts'
+import { sleep } from './sleep.ts'
 import { failuresAfter, readSse, reconnectDelay } from './sse-stream.ts'
 import { SUBSCRIBE_DEFAULTS } from './subscribe.ts'
 import type { Transport } from './transport.ts'
@@ -46,17 +47,6 @@ export function watchCancels(transport: Transport, onCancel: (jobId: string) => 
     if (typeof id === 'string') onCancel(id)
   }
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer)
-        stop.signal.removeEventListener('abort', done)
-        resolve()
-      }
-      const timer = setTimeout(done, ms)
-      stop.signal.addEventListener('abort', done)
-    })
-
   const run = async () => {
     const url = transport.url('workerCancels')
     let failures = 0
@@ -68,7 +58,7 @@ export function watchCancels(transport: Transport, onCancel: (jobId: string) => 
         return
       }
       failures = failuresAfter(failures, read)
-      await sleep(reconnectDelay(failures, first, max))
+      await sleep(reconnectDelay(failures, first, max), stop.signal)
     }
   }
   const running = run()

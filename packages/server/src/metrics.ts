@@ -12,16 +12,16 @@ interface Seen {
   runningAt?: number
 }
 
+/** Distinct queue (or type) names with series of their own; the rest are summed under OTHER_LABEL. */
+export const MAX_LABEL_VALUES = 200
+export const OTHER_LABEL = '_other'
+
 /**
  * Prometheus metrics of one server, in their own registry. Counts by state come from the database at
  * scrape time (one query); completions, failures, run times and waits come from the event stream,
  * which every server receives in full: scrape one server, or take max() across them, not sum().
  * Times come from the events' database timestamps, so they do not depend on this server's clock.
  */
-/** Distinct queue (or type) names with series of their own; the rest are summed under OTHER_LABEL. */
-export const MAX_LABEL_VALUES = 200
-export const OTHER_LABEL = '_other'
-
 export class Metrics {
   readonly registry = new Registry()
   readonly #enqueued: Counter<'queue'>

@@ -8,10 +8,10 @@ export const SESSION_TTL_MS = 12 * 3600 * 1000
 /** The name of the session secret in the server_secrets table (shared by every server of a database). */
 export const SESSION_SECRET_NAME = 'dashboard_session'
 
-/** What a session cookie carries once opened. */
 /** When the dashboard session a request came with ends (ms since the epoch): an event stream ends then too. */
 export const SESSION_EXPIRY = new WeakMap<FastifyRequest, number>()
 
+/** What a session cookie carries once opened. */
 export interface Session {
   /** A random id: signing out remembers it until it would have expired. */
   sid: string

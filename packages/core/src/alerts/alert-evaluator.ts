@@ -71,13 +71,13 @@ export class AlertEvaluator {
     if ((latest?.state ?? 'resolved') === state) {
       // Nothing changed: only a message that never arrived is sent again.
       if (!latest?.deliveryError) return null
-      await this.#send(rule, latest.id, state, state === 'firing' ? latest.message : resolvedMessage(rule, v), v.value)
+      await this.#send(rule, latest.id, state, state === 'firing' ? latest.message : resolvedMessage(rule), v.value)
       return state
     }
     if (!v.firing) {
       const [resolved] = await this.db.query<{ id: string }>(q.alertEventResolve, [rule.id])
       if (!resolved) return null // another process resolved it
-      await this.#send(rule, resolved.id, 'resolved', resolvedMessage(rule, v), v.value)
+      await this.#send(rule, resolved.id, 'resolved', resolvedMessage(rule), v.value)
       return 'resolved'
     }
     if (latest?.resolvedAt && Date.now() - latest.resolvedAt.getTime() < rule.cooldownMs) {
@@ -203,7 +203,7 @@ function maxBy<T>(rows: T[], f: (r: T) => number): T | undefined {
 /** A disabled rule's verdict: not evaluated, not firing; its value is unknown (null in a JSON message). */
 const DISABLED: Verdict = { firing: false, value: Number.NaN, message: '' }
 
-const resolvedMessage = (rule: AlertRule, v: Verdict) => (v === DISABLED ? `resolved: ${rule.name} (the rule was disabled)` : `resolved: ${rule.name}`)
+const resolvedMessage = (rule: AlertRule) => (rule.enabled ? `resolved: ${rule.name}` : `resolved: ${rule.name} (the rule was disabled)`)
 
 /** POSTs JSON to a webhook (never to a link-local address), failing on a non-2xx answer or after 5 s. */
 const postJson: Deliver = (url, body) => postWebhook(url, body, { timeoutMs: ALERTS_DEFAULTS.webhookTimeoutMs })

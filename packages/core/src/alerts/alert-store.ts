@@ -118,8 +118,8 @@ export class AlertStore {
     return row ? toRule(row) : null
   }
 
-  async list(options: { enabledOnly?: boolean } = {}): Promise<AlertRule[]> {
-    return (await this.db.query<Row>(options.enabledOnly ? this.q.alertRuleListEnabled : this.q.alertRuleList)).map(toRule)
+  async list(): Promise<AlertRule[]> {
+    return (await this.db.query<Row>(this.q.alertRuleList)).map(toRule)
   }
 
   async remove(id: string): Promise<void> {

@@ -20,7 +20,6 @@ export function buildAlertQueries(schema: string) {
     alertRuleUpdate: `UPDATE ${R} SET (${columns}, updated_at) = (${values}, now()) WHERE id = $1 RETURNING ${RULE_COLUMNS}`,
     alertRuleGet: `SELECT ${RULE_COLUMNS} FROM ${R} WHERE id = $1`,
     alertRuleList: `SELECT ${RULE_COLUMNS} FROM ${R} ORDER BY name`,
-    alertRuleListEnabled: `SELECT ${RULE_COLUMNS} FROM ${R} WHERE enabled ORDER BY name`,
     alertRuleDelete: `DELETE FROM ${R} WHERE id = $1 RETURNING id`,
 
     /** $1 rule: its open incident, or its latest resolved one. */
