@@ -129,6 +129,11 @@ function kindOf(value: unknown): string {
   }
 }
 
+/** PostgreSQL's unique_violation (23505): a row with that key exists already. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '23505'
+}
+
 /**
  * Translates PostgreSQL errors into ConveyorErrors, in this one place.
  * 23514 check_violation and 22P02 invalid_text_representation come from input that slipped past

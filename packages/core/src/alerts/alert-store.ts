@@ -1,7 +1,7 @@
 import { newId } from '../ids.ts'
 import { z } from 'zod'
 import type { Db } from '../db/db.ts'
-import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
+import { ConveyorError, ErrorCodes, isUniqueViolation, translatePgError } from '../errors.ts'
 import { LIMITS, parseInput } from '../jobs/input.ts'
 import { isUuid } from '../jobs/job-store.ts'
 import { type AlertQueries, buildAlertQueries } from './queries.ts'
@@ -138,7 +138,7 @@ export class AlertStore {
       if (!row) throw notFound(String(params[0]))
       return row
     } catch (err) {
-      if ((err as { code?: string }).code === '23505')
+      if (isUniqueViolation(err))
         throw new ConveyorError(ErrorCodes.alreadyExists, `an alert rule named "${name}" exists already`)
       throw translatePgError(err)
     }

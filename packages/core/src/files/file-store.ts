@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import { newId } from '../ids.ts'
 import type { Db, Queryable } from '../db/db.ts'
-import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
+import { ConveyorError, ErrorCodes, isUniqueViolation, translatePgError } from '../errors.ts'
 import { isUuid } from '../jobs/job-store.ts'
 import { buildFileQueries, type FileQueries } from './queries.ts'
 
@@ -98,7 +98,7 @@ export class FileStore {
           return toFile(placed!)
         } catch (err) {
           // Only an input of the job can hold the name now: an output never replaces what the job was given.
-          if ((err as { code?: string }).code === '23505')
+          if (isUniqueViolation(err))
             throw new ConveyorError(ErrorCodes.invalidInput, `the job has an input file named "${name}"; give the output another name`)
           throw err
         }

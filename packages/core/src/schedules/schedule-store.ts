@@ -1,7 +1,7 @@
 import { newId } from '../ids.ts'
 import { z } from 'zod'
 import type { Db, Queryable } from '../db/db.ts'
-import { ConveyorError, ErrorCodes, translatePgError } from '../errors.ts'
+import { ConveyorError, ErrorCodes, isUniqueViolation, translatePgError } from '../errors.ts'
 import { LIMITS, parseInput } from '../jobs/input.ts'
 import { buildInsertRow, insertedJob, isUuid } from '../jobs/job-store.ts'
 import type { Job } from '../jobs/job.ts'
@@ -91,7 +91,7 @@ export class ScheduleStore {
       const [row] = await this.db.query<Row>(this.q.scheduleInsert, [newId(), ...fields(v)])
       return toSchedule(row!)
     } catch (err) {
-      if ((err as { code?: string }).code === '23505')
+      if (isUniqueViolation(err))
         throw new ConveyorError(ErrorCodes.alreadyExists, `a schedule named "${v.name}" exists already; change it with PATCH or pick another name`)
       throw translatePgError(err)
     }
@@ -122,7 +122,7 @@ export class ScheduleStore {
       if (!row) throw notFound(id)
       return toSchedule(row)
     } catch (err) {
-      if ((err as { code?: string }).code === '23505')
+      if (isUniqueViolation(err))
         throw new ConveyorError(ErrorCodes.alreadyExists, `a schedule named "${merged.name}" exists already`)
       throw translatePgError(err)
     }
