@@ -50,6 +50,9 @@ describe.skipIf(!hasChromium)(hasChromium ? 'the search-runs page in Chromium' :
     await phone.waitForSelector('.current-run[data-status=pending] >> text=started on laptop')
     const again = await phone.getAttribute('.current-run', 'data-run')
     expect(again).not.toBe(run.id)
+    // The laptop follows the new run too before it is cancelled: a run cancelled before the laptop's
+    // list re-read saw it pending is never its current run (a race CI once lost on a loaded machine).
+    await laptop.waitForSelector(`.current-run[data-run="${again}"][data-status=pending]`)
     await phone.click(`tr[data-run="${again}"] button[name=cancel]`)
     await laptop.waitForSelector(`.current-run[data-run="${again}"][data-status=cancelled]`)
     expect((await conveyor.getJob(again!))?.payload).toEqual({ jobTitle: 'engineer', location: 'York' })
